@@ -1,0 +1,1 @@
+"""Bundled sample union sites served on loopback, for `unionwatch demo` and the test suite."""

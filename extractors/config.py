@@ -1,0 +1,106 @@
+"""Reads and validates sources.toml, reporting mistakes with file, line and a fix."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from extractors import EXTRACTORS
+from extractors.records import SourceConfig
+
+KINDS = tuple(EXTRACTORS)
+SOURCE_KEYS = {"id", "kind", "url", "name", "enabled", "delay"}
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+TABLE_HEADER = re.compile(r"^\s*\[\[\s*sources\s*\]\]\s*(#.*)?$")
+DEFAULT_DELAY = 2.0
+
+
+class ConfigError(ValueError):
+    """A sources file that cannot be used; the message names file, line and fix."""
+
+    def __init__(self, path: Path, line: int | None, problem: str, fix: str) -> None:
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {problem}\n  fix: {fix}")
+
+
+def load_sources(path: Path | str) -> list[SourceConfig]:
+    """Parse a sources file and return every source, enabled or not, in file order."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, None, "file not found",
+                          "pass --sources PATH, or copy the sources.toml shipped in the repository") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, None, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _line_of_decode_error(str(exc))
+        raise ConfigError(path, line, f"invalid TOML: {exc}",
+                          "check quotes, brackets and `key = value` syntax on that line") from None
+    tables = data.get("sources")
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError(path, None, "no [[sources]] tables",
+                          'add a table: [[sources]] id = "my-blog" kind = "blogger" url = "https://…/"')
+    lines = _table_lines(text)
+    sources: list[SourceConfig] = []
+    seen: dict[str, int] = {}
+    for index, table in enumerate(tables):
+        line = lines[index] if index < len(lines) else None
+        source = _validate(path, line, table)
+        if source.id in seen:
+            raise ConfigError(path, line, f"duplicate source id {source.id!r} (first used at line {seen[source.id]})",
+                              "give every source a unique id")
+        seen[source.id] = line or 0
+        sources.append(source)
+    return sources
+
+
+def _validate(path: Path, line: int | None, table: dict) -> SourceConfig:
+    """Check one [[sources]] table and build its SourceConfig."""
+    unknown = sorted(set(table) - SOURCE_KEYS)
+    if unknown:
+        raise ConfigError(path, line, f"unknown key {unknown[0]!r} in [[sources]]",
+                          f"use only: {', '.join(sorted(SOURCE_KEYS))}")
+    for key in ("id", "kind", "url"):
+        if key not in table:
+            raise ConfigError(path, line, f"[[sources]] table without `{key}`", f'add `{key} = "…"` to this table')
+        if not isinstance(table[key], str) or not table[key].strip():
+            raise ConfigError(path, line, f"`{key}` must be a non-empty string", f'write `{key} = "…"`')
+    source_id, kind, url = table["id"].strip(), table["kind"].strip(), table["url"].strip()
+    if not ID_PATTERN.match(source_id):
+        raise ConfigError(path, line, f"source id {source_id!r} is not a slug",
+                          "use lowercase letters, digits, '-' and '_' (at most 64 characters)")
+    if kind not in KINDS:
+        raise ConfigError(path, line, f"unknown kind {kind!r} for source {source_id!r}",
+                          f"use one of: {', '.join(KINDS)}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(path, line, f"url {url!r} of source {source_id!r} is not an http(s) URL",
+                          'write the site root, e.g. url = "https://www.example.org/"')
+    delay = table.get("delay", DEFAULT_DELAY)
+    if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
+        raise ConfigError(path, line, f"delay {delay!r} of source {source_id!r} is not a number of seconds ≥ 0",
+                          "write e.g. delay = 2 (0 only for local test sites)")
+    enabled = table.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError(path, line, f"enabled {enabled!r} of source {source_id!r} is not true/false",
+                          "write enabled = true or enabled = false")
+    name = table.get("name", source_id)
+    if not isinstance(name, str):
+        raise ConfigError(path, line, f"name of source {source_id!r} is not a string", 'write name = "…"')
+    return SourceConfig(id=source_id, kind=kind, url=url, name=name, enabled=enabled, delay=float(delay))
+
+
+def _table_lines(text: str) -> list[int]:
+    """Line numbers (1-based) of each [[sources]] header, in order."""
+    return [number for number, line in enumerate(text.splitlines(), start=1) if TABLE_HEADER.match(line)]
+
+
+def _line_of_decode_error(message: str) -> int | None:
+    """Pull the line number out of a tomllib error message."""
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None

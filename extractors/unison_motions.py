@@ -1,0 +1,164 @@
+"""UNISON policy-motions extractor: walks /policy-motions/ listings and parses each motion page."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+from extractors.fetch import Fetcher, FetchError
+from extractors.html import block_text, soup_of, strip_boilerplate, text_of
+from extractors.records import MOTION, Document, Extraction, FetchFailure, RawResponse, SourceConfig
+from transforms.dates import parse_date
+
+LOGGER = logging.getLogger(__name__)
+
+LISTING_PATH = "policy-motions/"
+MOTION_PATH = re.compile(r"^/motions/(?P<year>\d{4})/(?P<group>[a-z0-9-]+)/(?P<slug>[^/]+)/?$")
+BACK_LINK = re.compile(r"^\s*back to all motions\s*$", re.IGNORECASE)
+CONFERENCE_LINE = re.compile(r"^\d{4}\s.*conference$", re.IGNORECASE)
+LABELS = {"conference": "conference", "date": "date", "decision": "decision"}
+DECISIONS = ("Carried as Amended", "Carried", "Referred", "Remitted", "Withdrawn", "Lost", "Fell", "Not Reached")
+LABEL_DECORATION = re.compile(r"^[\s\-–•*]+|[\s:]+$")
+TITLE_SUFFIX = re.compile(r"\s*[|–-]\s*UNISON[^|]*$", re.IGNORECASE)
+MAX_LISTING_PAGES = 2000  # thousands of motions at 10-20 a page; a loop guard, not a limit in practice
+
+
+@dataclass
+class MotionMeta:
+    """Metadata read from the lines after "Back to all Motions"."""
+
+    conference: str | None = None
+    date_line: str | None = None
+    decision: str | None = None
+    body_start: int = 0
+
+
+def extract(source: SourceConfig, fetcher: Fetcher) -> Extraction:
+    """Every motion listed on the site, each fetched and parsed from its own page."""
+    result = Extraction(source_id=source.id, discovered_via="listing")
+    root = source.url if source.url.endswith("/") else source.url + "/"
+    for url in discover(root, fetcher, result):
+        try:
+            raw = fetcher.get(url)
+        except FetchError as exc:
+            result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
+            continue
+        if raw.status != 200:
+            result.failures.append(FetchFailure(url, f"motion page answered HTTP {raw.status}", raw.status))
+            continue
+        result.raw.append(raw)
+        try:
+            result.documents.append(parse_motion(source.id, raw))
+        except ValueError as exc:
+            result.failures.append(FetchFailure(url, f"unparseable motion page: {exc}"))
+    result.requests = fetcher.requests_made
+    return result
+
+
+def discover(root: str, fetcher: Fetcher, result: Extraction) -> list[str]:
+    """Motion URLs from the listing pages, newest first, without duplicates."""
+    found: dict[str, None] = {}
+    for page in range(1, MAX_LISTING_PAGES + 1):
+        url = urljoin(root, LISTING_PATH if page == 1 else f"{LISTING_PATH}page/{page}/")
+        raw = fetcher.get(url)
+        if raw.status == 404 and page > 1:
+            break
+        if raw.status != 200:
+            raise FetchError(url, f"listing page answered HTTP {raw.status}", raw.status)
+        links = motion_links(raw)
+        if not links:
+            if page == 1:
+                raise FetchError(url, "no motion links on the first listing page (layout changed?)")
+            break
+        found.update(dict.fromkeys(links))
+    return list(found)
+
+
+def motion_links(raw: RawResponse) -> list[str]:
+    """Absolute URLs of every /motions/YEAR/GROUP/SLUG/ link on a listing page."""
+    soup = soup_of(raw)
+    links = []
+    for anchor in soup.find_all("a", href=True):
+        url = urljoin(raw.final_url, anchor["href"])
+        if MOTION_PATH.match(urlsplit(url).path):
+            links.append(url.split("#")[0])
+    return list(dict.fromkeys(links))
+
+
+def parse_motion(source_id: str, raw: RawResponse) -> Document:
+    """One motion page as a Document; raises ValueError when the page is not a motion."""
+    match = MOTION_PATH.match(urlsplit(raw.final_url).path)
+    if not match:
+        raise ValueError(f"URL is not /motions/YEAR/GROUP/SLUG/: {raw.final_url}")
+    soup = soup_of(raw)
+    title = _title(soup)
+    anchor = soup.find("a", string=BACK_LINK)
+    container = (anchor.find_parent(["article", "main"]) if anchor else None) or soup.select_one(
+        "article, main") or soup.body
+    if container is None:
+        raise ValueError("empty page")
+    lines = block_text(strip_boilerplate(container)).split("\n")
+    start = next((i + 1 for i, line in enumerate(lines) if BACK_LINK.match(line)), None)
+    if start is None:
+        # Without the anchor the metadata may still lead the article, after the title.
+        start = 1 if lines and lines[0] == title else 0
+    meta = read_meta(lines[start:])
+    body = "\n".join(lines[start + meta.body_start:])
+    if not title:
+        raise ValueError("no title")
+    published = parse_date(meta.date_line) if meta.date_line else None
+    return Document(
+        source_id=source_id, kind=MOTION, key=match["slug"], url=raw.final_url, title=title, body=body,
+        published_at=published, conference=meta.conference, decision=meta.decision,
+        year=int(match["year"]), group=match["group"], raw_sha256=raw.sha256,
+    )
+
+
+def read_meta(lines: list[str]) -> MotionMeta:
+    """Conference, date line and decision, labelled or not, in any of the three known layouts."""
+    meta = MotionMeta()
+    index = 0
+    while index < len(lines):
+        line = LABEL_DECORATION.sub("", lines[index])
+        label = LABELS.get(line.lower())
+        if label and index + 1 < len(lines):
+            value = LABEL_DECORATION.sub("", lines[index + 1])
+            _assign(meta, label, value)
+            index += 2
+            continue
+        if meta.conference is None and CONFERENCE_LINE.match(line):
+            meta.conference = line
+        elif meta.date_line is None and parse_date(line) and len(line) <= 40:
+            meta.date_line = line
+        elif meta.decision is None and _decision(line):
+            meta.decision = _decision(line)
+        else:
+            break
+        index += 1
+    meta.body_start = index
+    return meta
+
+
+def _assign(meta: MotionMeta, label: str, value: str) -> None:
+    """Store a labelled value on the metadata."""
+    if label == "conference":
+        meta.conference = value
+    elif label == "date":
+        meta.date_line = value
+    else:
+        meta.decision = _decision(value) or value
+
+
+def _decision(line: str) -> str | None:
+    """The canonical decision name when the whole line is one."""
+    return next((name for name in DECISIONS if line.strip().lower() == name.lower()), None)
+
+
+def _title(soup: BeautifulSoup) -> str:
+    """The motion title: the page's h1, else <title> without the site suffix."""
+    heading = text_of(soup.select_one("article h1, main h1, h1"))
+    return heading or TITLE_SUFFIX.sub("", text_of(soup.title))

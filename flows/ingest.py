@@ -1,0 +1,105 @@
+"""The `ingest` flow: extract every enabled source in parallel, refine, then load one source at a time."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from extractors import run_extractor
+from extractors.records import Extraction, SourceConfig
+from transforms.classify import Rules, load_rules, rules_fingerprint
+from transforms.pipeline import Refined, refine
+from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure, start_run
+from warehouse.lock import run_lock
+
+LOGGER = logging.getLogger("unionwatch")
+MAX_PARALLEL_SOURCES = 8  # different hosts proceed in parallel; each host stays polite
+
+
+@dataclass
+class SourceOutcome:
+    """How one source fared in a run."""
+
+    source_id: str
+    ok: bool
+    load: SourceLoad | None = None
+    requests: int = 0
+    failures: int = 0
+    discovered_via: str = ""
+    error: str | None = None
+
+
+@dataclass
+class RunSummary:
+    """The result of one ingest run, for the CLI and for callers."""
+
+    run_id: str
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every source succeeded."""
+        return all(outcome.ok for outcome in self.outcomes)
+
+
+@task(name="extract", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE, task_run_name="extract-{source.id}")
+def extract_task(source: SourceConfig) -> Extraction:
+    """Discover, fetch and parse one source."""
+    return run_extractor(source)
+
+
+@task(name="refine", cache_policy=NO_CACHE, task_run_name="refine-{extraction.source_id}")
+def refine_task(extraction: Extraction, rules: Rules) -> list[Refined]:
+    """Normalise, dedupe and classify one source's documents."""
+    return refine(extraction.documents, rules)
+
+
+@task(name="load", cache_policy=NO_CACHE, task_run_name="load-{extraction.source_id}")
+def load_task(db_path: str, run_id: str, extraction: Extraction, refined: list[Refined],
+              fingerprint: str) -> SourceLoad:
+    """Load one source's batch in one transaction."""
+    return load_source(db_path, run_id, extraction, refined, fingerprint)
+
+
+@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES), log_prints=False)
+def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", rules_path: str | None = None,
+           extract_retry_delay: float | None = None) -> RunSummary:
+    """One ingestion over `sources` into the warehouse at `db_path`."""
+    enabled = [source for source in sources if source.enabled]
+    rules = load_rules(Path(rules_path) if rules_path else None)
+    fingerprint = rules_fingerprint(rules)
+    extract = extract_task if extract_retry_delay is None else extract_task.with_options(
+        retry_delay_seconds=extract_retry_delay)
+    with run_lock(db_path):
+        run_id = start_run(db_path, command, sources)
+        summary = RunSummary(run_id)
+        futures = {source.id: extract.submit(source) for source in enabled}
+        # Loads run one after another: the warehouse has a single writer.
+        for source in enabled:
+            summary.outcomes.append(_finish_source(source, futures[source.id], rules, fingerprint, db_path, run_id))
+        finish_run(db_path, run_id, "succeeded" if summary.ok else "failed")
+    return summary
+
+
+def _finish_source(source: SourceConfig, future, rules: Rules, fingerprint: str, db_path: str,
+                   run_id: str) -> SourceOutcome:
+    """Wait for one source's extraction, then refine and load it; a failure stays with that source."""
+    try:
+        extraction = future.result()
+    except Exception as exc:  # one broken source must not stop the others
+        error = f"{type(exc).__name__}: {exc}"
+        LOGGER.error("%s: failed: %s", source.id, error)
+        record_source_failure(db_path, run_id, source.id, error)
+        return SourceOutcome(source.id, ok=False, error=error)
+    refined = refine_task(extraction, rules)
+    loaded = load_task(db_path, run_id, extraction, refined, fingerprint)
+    LOGGER.info("%s: %d documents (%d new, %d changed), %d new flags, %d requests via %s, %d failures",
+                source.id, loaded.documents_seen, loaded.documents_new, loaded.documents_changed,
+                loaded.flags_new, extraction.requests, extraction.discovered_via, len(extraction.failures))
+    return SourceOutcome(source.id, ok=True, load=loaded, requests=extraction.requests,
+                         failures=len(extraction.failures), discovered_via=extraction.discovered_via)

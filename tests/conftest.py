@@ -1,0 +1,49 @@
+"""Shared fixtures: an isolated Prefect home, one Prefect test server per session, local sample sites."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Before anything imports Prefect: private state, no telemetry, never a remote API.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="unionwatch-test-prefect-")
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.update({
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "GX_ANALYTICS_ENABLED": "false",
+})
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from demo.server import SiteServer, serve_sites  # noqa: E402
+from demo.sites import demo_sites  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One temporary Prefect API for the whole session, heartbeats off (stack-probe.md)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
+            updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
+
+
+@pytest.fixture
+def sites() -> Iterator[dict[str, SiteServer]]:
+    """Fresh sample sites (motions, a Blogger blog with a feed, one without) on 127.0.0.1."""
+    with serve_sites(demo_sites()) as servers:
+        yield servers
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where a test's warehouse lives."""
+    return tmp_path / "warehouse" / "unionwatch.duckdb"

@@ -1,0 +1,487 @@
+"""Tests for transforms.classify: the bundled topic rules, their file format, and the evaluation set."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.classify import (
+    Classification,
+    Rules,
+    classify,
+    explain,
+    load_rules,
+    parse_rules,
+    rules_fingerprint,
+)
+from transforms.normalize import clean_text
+
+SS = "shared_services"
+BOC = "back_office_cuts"
+
+
+@pytest.fixture(scope="module")
+def rules() -> Rules:
+    """The bundled topics.toml."""
+    return load_rules()
+
+
+class Case(NamedTuple):
+    """One labelled document of the evaluation set."""
+
+    name: str
+    title: str
+    body: str
+    topics: frozenset[str]
+
+
+def case(name: str, title: str, body: str, *topics: str) -> Case:
+    """A labelled document; no topics means it must not be flagged."""
+    return Case(name, title, body, frozenset(topics))
+
+
+# Written for these tests in the style of UNISON motions and branch blogs (list markers glued to words,
+# curly and straight quotes, misspellings as published). Each positive is labelled with every topic a
+# careful reader would flag; each negative has the topic words in a sense or arrangement that must not.
+EVAL_SET = (
+    # shared services, in many surface forms
+    case("title only", "Council pushes ahead with shared services", "The cabinet meets on Tuesday.", SS),
+    case("singular centre", "Bolton plan", "Members voted against a shared service centre in Bolton.", SS),
+    case("plural centres", "HR move", "Three councils will move HR into shared service centres by 2012.", SS),
+    case("hyphenated", "Model rejected", "The Shared-Service model was rejected by the branch.", SS),
+    case(
+        "line break",
+        "Partnership",
+        "Officers raised concerns about the new shared\nservices partnership.",
+        SS,
+    ),
+    case(
+        "curly quotes",
+        "Call it what it is",
+        "Ministers call it ‘shared services’; we call it privatisation.",
+        SS,
+    ),
+    case("straight quotes", "It's back", 'The so-called "shared service" agenda is back on the table.', SS),
+    case(
+        "all caps title",
+        "NO TO SHARED SERVICES IN TAYSIDE",
+        "Rally outside the City Chambers on Saturday.",
+        SS,
+    ),
+    case("all caps body", "Update", "UNISON OPPOSES SHARED SERVICE CENTRES RUN FOR PROFIT.", SS),
+    case(
+        "list marker",
+        "Motion 12",
+        "Conference calls on the NEC to:\n1)Shared services must be opposed where they lead to outsourcing;\n"
+        "2)Publish bargaining guidance.",
+        SS,
+    ),
+    case("us spelling", "Dundee", "Plans for a shared service center in Dundee were leaked.", SS),
+    case("soft hyphen", "Board", "The shared ser\u00advices board meets today in closed session.", SS),
+    case(
+        "en dash title", "Shared services – the facts", "Read our briefing before the consultation ends.", SS
+    ),
+    case("entity nbsp", "Briefing", "Branch briefing on shared&nbsp;services and TUPE transfers.", SS),
+    case(
+        "seed 2006 motion",
+        "Shared Service Centres, Remote Processing and off-shoring – A threat to jobs",
+        "Conference is alarmed at the growing threat to jobs posed by shared service centres.",
+        SS,
+    ),
+    # back-office cuts, term and context in many arrangements
+    case("savings after", "Budget", "The council plans back-office savings of £3m next year.", BOC),
+    case(
+        "misspelt reducations",
+        "Drive for 'back office' staffing reducations stepped up",
+        "Cabinet Office papers were released this week.",
+        BOC,
+    ),
+    case(
+        "consolidation before",
+        "Trust merger",
+        "Consolidation of back office functions across the three trusts will cost 200 jobs.",
+        BOC,
+    ),
+    case(
+        "staffing reductions before",
+        "Posts at risk",
+        "Managers announced staffing reductions in the back office, affecting 40 posts.",
+        BOC,
+    ),
+    case("curly quoted", "Survey", "Cuts to so-called ‘back office’ admin jobs hurt frontline staff.", BOC),
+    case(
+        "all caps title only", "BACK OFFICE CUTS: WHAT THEY MEAN", "Branch meeting notice for members.", BOC
+    ),
+    case("line break term", "Budget leak", "The board wants to slash back\noffice budgets by a fifth.", BOC),
+    case("efficiencies", "Trust plans", "The trust will seek back-office efficiencies worth £2m.", BOC),
+    case(
+        "rationalisation plural",
+        "Review",
+        "Rationalisation of the council's back offices is planned for 2011.",
+        BOC,
+    ),
+    case(
+        "streamlining", "Police", "The force is streamlining its back office after the spending review.", BOC
+    ),
+    case(
+        "merger redundancies",
+        "Teams",
+        "The merger of back office teams will mean compulsory redundancies.",
+        BOC,
+    ),
+    case(
+        "job losses list",
+        "Motion 7",
+        "Conference resolves to:\na)Oppose back office job losses in councils;",
+        BOC,
+    ),
+    case(
+        "seed 2009 cost reduction",
+        "Pre-Budget Report",
+        "All bodies must set out plans to reduce back office costs and strengthen the drive for efficiency.",
+        BOC,
+    ),
+    # both topics
+    case(
+        "seed headline",
+        "Drive for shared services and 'back office' staffing reducations stepped up",
+        "Key to government promises to protect the frontline.",
+        SS,
+        BOC,
+    ),
+    case(
+        "scotland report",
+        "No to shared services",
+        "A new report argues for proper service redesign instead of back office cuts through flawed "
+        "'shared service' models.",
+        SS,
+        BOC,
+    ),
+    case(
+        "title and body", "Shared services", "Members fear 3% back-office savings mean job losses.", SS, BOC
+    ),
+    # negatives
+    case("services shared with", "Health board", "Services shared with the health board include catering."),
+    case(
+        "shared the concern", "Older people", "Delegates shared the concern that services were under threat."
+    ),
+    case(
+        "shared car park", "New building", "The shared car park and community services hub opens next week."
+    ),
+    case(
+        "far apart",
+        "Town hall news",
+        "The back office in the town hall was repainted last spring, and staff enjoyed the brighter "
+        "colours. Elsewhere in the council, after months of debate among councillors and unions, there "
+        "were cuts to library opening hours.",
+    ),
+    case("neutral back office", "Award", "Our back office team won an award for customer service."),
+    case(
+        "front line cuts",
+        "Care",
+        "Cuts to front-line social care services will hit vulnerable people hardest.",
+    ),
+    case("unrelated", "Branch AGM", "Elections for secretary and treasurer will be held on 12 March."),
+    case("excluded service users", "Day centres", "Stewards shared service users’ concerns about closures."),
+    case("sentence break", "Minibus", "The costs were shared. Services will continue as normal."),
+    case("back. office", "Directions", "The branch office is at the back. Office hours are 9 to 5."),
+    case("back, office", "Opening", "He stepped back, office door open, and cut the ribbon."),
+    case(
+        "bake sale", "Charity", "Back office staff held a bake sale; the money raised goes to the food bank."
+    ),
+    case("shared its services", "Guide", "The union has shared its services guide with every branch."),
+    case("pay cuts", "Nurses", "Pay cuts for nurses are unacceptable, conference says."),
+    case(
+        "efficiency savings only",
+        "Treasury",
+        "Efficiency savings of 3% a year were demanded by the Treasury.",
+    ),
+    case("it system", "Systems", "The new back-office IT system goes live on Monday after a two-week test."),
+    case(
+        "front and back office",
+        "Party",
+        "Staff in the front and back office met to plan the Christmas party.",
+    ),
+    case(
+        "unrelated motion",
+        "Pay",
+        "Conference notes:\n1.that pay has fallen behind inflation;\n2.that members are angry.",
+    ),
+    case("title and body apart", "Stories our members shared", "Services across the county are stretched."),
+    case(
+        "shop prices",
+        "Union shop",
+        "The back office of the union shop stocks T-shirts and badges; the shop's prices have been cut.",
+    ),
+)
+
+
+def _figures(rules: Rules) -> tuple[dict[str, tuple[float, float]], list[str]]:
+    """Per-topic (precision, recall) over EVAL_SET, and a line for each wrong prediction."""
+    counts = {topic.id: {"tp": 0, "fp": 0, "fn": 0} for topic in rules.topics}
+    wrong = []
+    for item in EVAL_SET:
+        result = classify(item.title, item.body, rules)
+        predicted = frozenset(result.topics if result else ())
+        for topic, count in counts.items():
+            if topic in predicted and topic in item.topics:
+                count["tp"] += 1
+            elif topic in predicted:
+                count["fp"] += 1
+            elif topic in item.topics:
+                count["fn"] += 1
+        if predicted != item.topics:
+            wrong.append(f"{item.name}: expected {sorted(item.topics)}, got {sorted(predicted)}")
+    figures = {
+        topic: (c["tp"] / ((c["tp"] + c["fp"]) or 1), c["tp"] / ((c["tp"] + c["fn"]) or 1))
+        for topic, c in counts.items()
+    }
+    return figures, wrong
+
+
+def test_eval_set_is_big_and_balanced() -> None:
+    assert len(EVAL_SET) >= 40
+    assert len({item.name for item in EVAL_SET}) == len(EVAL_SET)
+    for topic in (SS, BOC):
+        assert sum(topic in item.topics for item in EVAL_SET) >= 12
+    assert sum(not item.topics for item in EVAL_SET) >= 15
+
+
+def test_eval_set_recall_and_precision(rules: Rules) -> None:
+    figures, wrong = _figures(rules)
+    report = "\n".join(
+        [f"{topic}: precision {p:.3f}, recall {r:.3f}" for topic, (p, r) in figures.items()] + wrong
+    )
+    for precision, recall in figures.values():
+        assert recall == 1.0, report
+        assert precision >= 0.95, report
+
+
+def test_classification_fields(rules: Rules) -> None:
+    result = classify(
+        "Shared services",
+        "UNISON Scotland argues that flawed ‘Shared Services’ models bring back-office CUTS,\n"
+        "and that shared\nservice centres rarely save money.",
+        rules,
+    )
+    assert result == Classification(
+        topics=(BOC, SS),
+        matched_terms=("shared services", "back-office", "cuts", "shared service centres"),
+        score=2.0 + 1.0 + 1.0 + 1.0,
+        snippet="UNISON Scotland argues that flawed ‘**Shared Services**’ models bring **back-office** "
+        "**CUTS**, and that **shared service centres** rarely save money.",
+    )
+
+
+def test_no_topic_gives_none(rules: Rules) -> None:
+    assert classify("Branch AGM", "Elections for secretary and treasurer.", rules) is None
+    assert classify("", "", rules) is None
+
+
+def test_overlapping_phrases_count_once(rules: Rules) -> None:
+    result = classify("", "A shared service centre opens.", rules)
+    assert result is not None
+    assert result.score == 1.0 and result.matched_terms == ("shared service centre",)
+
+
+def test_exclude_cancels_only_the_overlapping_match(rules: Rules) -> None:
+    assert classify("", "Stewards shared service users' worries.", rules) is None
+    result = classify("", "Stewards shared service users' worries about shared services.", rules)
+    assert result is not None and result.score == 1.0
+
+
+@pytest.mark.parametrize(("between", "flagged"), [(0, True), (12, True), (13, False)])
+def test_near_counts_the_words_in_between_either_side(rules: Rules, between: int, flagged: bool) -> None:
+    filler = " ".join(["word"] * between)
+    after = classify("", f"The back office {filler} cuts.", rules)
+    before = classify("", f"Cuts {filler} back office.", rules)
+    assert (after is not None) is flagged
+    assert (before is not None) is flagged
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["shared\n\nservices", "shared. Services", "shared, services", "shared (services)", "Shared; services"],
+)
+def test_phrases_do_not_span_sentences_or_paragraphs(rules: Rules, body: str) -> None:
+    assert classify("", body, rules) is None
+
+
+def test_phrases_do_not_span_title_and_body(rules: Rules) -> None:
+    assert classify("What members shared", "Services are stretched.", rules) is None
+
+
+def test_snippet_is_one_line_around_the_first_body_hit(rules: Rules) -> None:
+    before = " ".join(f"word{i}" for i in range(80))
+    after = " ".join(f"more{i}" for i in range(80))
+    result = classify("Shared services", f"{before}\nthe shared\nservices plan\n{after}", rules)
+    assert result is not None
+    snippet = result.snippet
+    assert snippet.startswith("… word") and snippet.endswith(" …")
+    assert "the **shared services** plan" in snippet
+    assert "\n" not in snippet and len(snippet) <= 310
+    assert re.fullmatch(r"… (\S+ )+\S+ …", snippet)  # cut between words, never inside one
+
+
+def test_snippet_falls_back_to_the_title(rules: Rules) -> None:
+    result = classify("NO TO SHARED SERVICES", "Rally on Saturday.", rules)
+    assert result is not None
+    assert result.snippet == "NO TO **SHARED SERVICES**"
+    assert result.score == 2.0
+
+
+def test_classify_reads_raw_text_the_same_as_cleaned_text(rules: Rules) -> None:
+    raw = "1)Oppose &lsquo;back\u00a0office&rsquo; job&nbsp;los\u00adses"
+    assert classify("", raw, rules) == classify("", clean_text(raw), rules)
+    assert classify("", raw, rules) is not None
+
+
+def test_explain_says_what_matched_and_where(rules: Rules) -> None:
+    lines = explain("No to shared services", "Back office cuts are coming.", rules)
+    text = "\n".join(lines)
+    assert lines[0].startswith("rules: topics.toml (fingerprint ")
+    assert lines[1] == "result: flagged as back_office_cuts, shared_services (score 3)"
+    assert "title 6-21 'shared services' matches phrase 'shared service*'" in text
+    assert "body 0-11 'back office' (term 'back office*') is 0 words from 'cuts' (context 'cut*')" in text
+
+
+def test_explain_says_why_nothing_matched(rules: Rules) -> None:
+    lines = explain(
+        "Award",
+        "Our back office team won an award. After a long year of work, councillors and unions finally "
+        "agreed there would be no cuts at all. Stewards shared service users' concerns.",
+        rules,
+    )
+    text = "\n".join(lines)
+    assert lines[1] == "result: not flagged, no topic matched"
+    assert "shared_services (Shared services): no match" in text
+    assert "cancelled by exclude 'shared service user*'" in text
+    assert (
+        "'back office' (term 'back office*') is 19 words from 'cuts' (context 'cut*'), more than 12" in text
+    )
+    assert "title" not in text.split("back_office_cuts")[-1]  # nothing to report about the title
+
+
+def test_explain_for_an_unrelated_document(rules: Rules) -> None:
+    lines = explain("Branch AGM", "Elections.", rules)
+    assert lines.count("  - none of its phrases or terms occur in the title or body") == 2
+
+
+def test_bundled_rules(rules: Rules) -> None:
+    assert [topic.id for topic in rules.topics] == [SS, BOC]
+    assert rules.source == "topics.toml"
+
+
+TOPIC_FILE = """
+# A topic added by campaign staff, no code change needed.
+[pay_freeze]
+label = "Pay freeze"
+phrases = ["pay freeze*", "pay-freeze*"]
+
+[[pay_freeze.near]]
+terms = ["pay"]
+context = ["frozen"]
+within = 3
+"""
+
+
+def test_a_new_topic_needs_only_a_rules_file(tmp_path: Path) -> None:
+    path = tmp_path / "my-topics.toml"
+    path.write_text(TOPIC_FILE, encoding="utf-8")
+    rules = load_rules(path)
+    assert rules.source == "my-topics.toml"
+    result = classify("Pay", "Members reject another PAY FREEZE.", rules)
+    assert result is not None and result.topics == ("pay_freeze",)
+    assert classify("", "Pay will be frozen again.", rules) is not None
+    assert classify("", "Pay rises were agreed; pensions stay frozen.", rules) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[broken", "t.toml: not valid TOML"),
+        ("", "t.toml: defines no topics"),
+        ("topic = 1", "topic 'topic': must be a table"),
+        ("[Bad-Id]\nlabel = 'x'\nphrases = ['a']", "topic 'Bad-Id': id must be lower-case"),
+        ("[t]\nlabel = 'x'\nphrase = ['a']", "topic 't': unknown key(s) ['phrase']"),
+        ("[t]\nphrases = ['a']", "topic 't': label is required"),
+        ("[t]\nlabel = 'x'", "topic 't': needs phrases, a [[near]] rule, or both"),
+        ("[t]\nlabel = 'x'\nphrases = 'shared services'", "topic 't': phrases must be a list of strings"),
+        ("[t]\nlabel = 'x'\nphrases = ['sh*']", "phrase 'sh*' needs at least 3 letters before *"),
+        ("[t]\nlabel = 'x'\nphrases = ['ser*vice']", "phrase 'ser*vice' may only hold words"),
+        ("[t]\nlabel = 'x'\nphrases = ['*service']", "phrase '*service' must start with a word"),
+        ("[t]\nlabel = 'x'\nphrases = ['cuts, savings']", "phrase 'cuts, savings' may only hold words"),
+        ("[t]\nlabel = 'x'\nphrases = ['--']", "phrase '--' has no words"),
+        ("[t]\nlabel = 'x'\nexclude = [1]\nphrases = ['a']", "topic 't': exclude must be a list of strings"),
+        ("[t]\nlabel = 'x'\nnear = {terms = ['a'], context = ['b']}", "near must be an array of tables"),
+        ("[t]\nlabel = 'x'\n[[t.near]]\nterms = ['a']", "topic 't': near: context is required"),
+        ("[t]\nlabel = 'x'\n[[t.near]]\nterms = []\ncontext = ['b']", "near.terms must not be empty"),
+        (
+            "[t]\nlabel = 'x'\n[[t.near]]\nterms = ['a']\ncontext = ['b']\nwithin = -1",
+            "within must be a whole",
+        ),
+        ("[t]\nlabel = 'x'\n[[t.near]]\nterms = ['a']\ncontext = ['b']\nwithin = '12'", "within must be"),
+        ("[t]\nlabel = 'x'\n[[t.near]]\nterms = ['a']\ncontext = ['b']\nwithin = true", "within must be"),
+        (
+            "[t]\nlabel = 'x'\n[[t.near]]\nterms = ['a']\ncontext = ['b']\nwihtin = 3",
+            "unknown key(s) ['wihtin']",
+        ),
+    ],
+)
+def test_bad_rules_name_the_file_and_topic(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_rules(path)
+
+
+def test_rules_fingerprint_ignores_comments_order_and_spelling(rules: Rules) -> None:
+    reordered = parse_rules(
+        """
+        [back_office_cuts]  # moved first
+        label = "Back-office cuts"
+        [[back_office_cuts.near]]
+        within = 12
+        context = ["shrink*", "downsis*", "downsiz*", "merg*", "streamlin*", "slash*", "lose jobs",
+                   "job loss*", "redundanc*", "rationaliz*", "rationalis*", "efficienc*", "consolidat*",
+                   "saving*", "reduc*", "cut*", "CUT*"]
+        terms = ["backoffice*", "Back-Office*"]
+
+        [shared_services]
+        label = "Shared services"
+        exclude = ["shared service user*"]
+        phrases = ["shared service center*", "shared service centre*", "shared service*"]
+        """
+    )
+    fingerprint = rules_fingerprint(rules)
+    assert re.fullmatch(r"[0-9a-f]{64}", fingerprint)
+    assert rules_fingerprint(reordered) == fingerprint
+    changed = parse_rules(TOPIC_FILE)
+    assert rules_fingerprint(changed) != fingerprint
+
+
+def test_rules_fingerprint_changes_with_any_rule() -> None:
+    base = "[t]\nlabel = 'T'\n[[t.near]]\nterms = ['back office*']\ncontext = ['cut*']\nwithin = {}\n"
+    assert rules_fingerprint(parse_rules(base.format(12))) != rules_fingerprint(parse_rules(base.format(11)))
+
+
+# Realistic fragments, so generated documents actually reach the matching and snippet code.
+_WORDS = [
+    *["shared", "service", "services", "Back", "office", "cuts", "users", "centres", "reduce", "word"],
+    *["1)", "-", "‘", "’", '"', ".", ",", "&amp;", "\u00ad", " ", "\n", "\n\n"],
+]
+document_text = st.lists(st.sampled_from(_WORDS), max_size=60).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=st.text() | document_text, body=st.text() | document_text)
+def test_classify_never_raises(title: str, body: str) -> None:
+    rules = load_rules()
+    result = classify(title, body, rules)
+    assert result is None or (result.topics and result.score > 0 and "\n" not in result.snippet)
+    assert explain(title, body, rules)

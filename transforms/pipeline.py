@@ -1,0 +1,38 @@
+"""Refine extracted documents: dedupe, clean, canonicalise, fingerprint and classify them."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from extractors.records import Document
+from transforms.classify import Classification, Rules, classify
+from transforms.dedupe import content_hash, dedupe
+from transforms.normalize import clean_text
+from transforms.urls import canonical_url
+
+
+@dataclass(frozen=True)
+class Refined:
+    """A cleaned document with its version fingerprint and classification (None when not flagged)."""
+
+    document: Document
+    content_hash: str
+    classification: Classification | None
+
+
+def _clean(doc: Document) -> Document:
+    """A copy of `doc` with display-ready title and body and a canonical URL."""
+    return dataclasses.replace(
+        doc,
+        url=canonical_url(doc.url),
+        title=" ".join(clean_text(doc.title).split()),
+        body=clean_text(doc.body),
+        labels=list(doc.labels),
+    )
+
+
+def refine(docs: list[Document], rules: Rules) -> list[Refined]:
+    """Dedupe `docs` by document id, then clean, fingerprint and classify each one."""
+    cleaned = [_clean(doc) for doc in dedupe(docs)]
+    return [Refined(doc, content_hash(doc), classify(doc.title, doc.body, rules)) for doc in cleaned]

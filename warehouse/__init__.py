@@ -1,0 +1,1 @@
+"""Warehouse: the DuckDB file, its migrations, transactional loads and the analysts' views."""
