@@ -93,7 +93,7 @@ def test_atom_feed_pages_with_rel_next(servers: dict[str, SiteServer]) -> None:
         pages += 1
     assert pages == 3 and sorted(ids) == sorted(p.post_id for p in ACTIVE_BLOG_POSTS)
     first = feedparser.parse(requests.get(servers["active"].url + "feeds/posts/default", timeout=5).content)
-    assert len(first.entries) == len(ACTIVE_BLOG_POSTS)
+    assert len(first.entries) == 4, "the sample blog serves at most 4 entries a page, like a capped server"
     assert first.entries[0].link.startswith(servers["active"].url)
     assert "shared" in first.entries[0].content[0].value  # newest post's HTML survives the escaping
 

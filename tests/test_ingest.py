@@ -52,6 +52,8 @@ def test_every_motion_is_loaded_with_its_metadata(sites, db_path, tmp_path) -> N
                          datetime(m.date.year, m.date.month, m.date.day, tzinfo=UTC), m.year, m.group]
                 for m in MOTIONS}
     assert loaded == expected
+    listing = [r.path for r in sites["motions"].requests if r.path.startswith("/policy-motions/")]
+    assert listing == ["/policy-motions/", "/policy-motions/page/2/", "/policy-motions/page/3/"]
 
 
 def test_blog_posts_from_feed_and_from_html_fallback(sites, db_path, tmp_path) -> None:
@@ -63,6 +65,9 @@ def test_blog_posts_from_feed_and_from_html_fallback(sites, db_path, tmp_path) -
             f"{source_id}:{p.post_id}": (p.title, p.author, p.published.astimezone(UTC)) for p in posts}
     via = dict(query(db_path, "SELECT source_id, discovered_via FROM source_runs"))
     assert via == {"sample-motions": "listing", "sample-active": "atom feed", "sample-branch": "html pages"}
+    feed_pages = [r for r in sites["active"].requests if r.path == "/feeds/posts/default"]
+    assert len(feed_pages) == 3, "9 posts at 4 a page: the crawl must follow rel='next' twice"
+    assert "max-results=100" in feed_pages[0].query_string
 
 
 def test_bodies_hold_the_post_only(sites, db_path, tmp_path) -> None:

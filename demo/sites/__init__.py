@@ -24,7 +24,7 @@ def demo_sites() -> dict[str, Site]:
         "motions": MotionsSite(deepcopy(MOTIONS)),
         "active": BloggerSite(
             "UNISONActive (sample)", deepcopy(ACTIVE_BLOG_POSTS), feed=True, locale="en-GB",
-            description=ACTIVE_BLOG_DESCRIPTION,
+            description=ACTIVE_BLOG_DESCRIPTION, feed_cap=4,
         ),
         "branch": BloggerSite(
             "Branch blog (sample)", deepcopy(BRANCH_BLOG_POSTS), feed=False, locale="en-US",

@@ -84,6 +84,7 @@ class BloggerSite:
         page_size: int = 5,
         locale: str = "en-GB",
         description: str = "",
+        feed_cap: int = FEED_MAX_RESULTS,
     ) -> None:
         if locale not in LOCALES:
             raise ValueError(f"locale must be one of {LOCALES}, not {locale!r}")
@@ -94,6 +95,7 @@ class BloggerSite:
         self.page_size = page_size
         self.locale = locale
         self.description = description
+        self.feed_cap = feed_cap  # the server, not the client, decides the largest feed page
 
     def handle(self, request: Request) -> Response:
         """Route one request."""
@@ -379,7 +381,7 @@ target='_blank'>Blogger</a>.</div></div>
         size_arg = request.arg("max-results") or str(FEED_DEFAULT_RESULTS)
         if not (start_arg.isdigit() and size_arg.isdigit()) or int(start_arg) < 1 or int(size_arg) < 1:
             return Response.text("Invalid start-index or max-results", 400, TEXT_TYPE)
-        start, size = int(start_arg), min(int(size_arg), FEED_MAX_RESULTS)
+        start, size = int(start_arg), min(int(size_arg), self.feed_cap)
         host, posts = request.host_url, self._newest_first()
         page = posts[start - 1 : start - 1 + size]
         feed_url = host + FEED_PATH

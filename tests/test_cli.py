@@ -1,0 +1,45 @@
+"""The `unionwatch` command as a user runs it: help, config errors, and the offline demo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+
+def unionwatch(*args: str, cwd: Path, fresh_home: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the console command in `cwd`; `fresh_home` drops Prefect settings and points HOME at `cwd`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    if fresh_home:
+        env = {k: v for k, v in env.items() if not k.startswith(("PREFECT_", "DO_NOT_TRACK"))} | {"HOME": str(cwd)}
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def test_help_teaches_the_commands(tmp_path: Path) -> None:
+    result = unionwatch("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "unionwatch demo" in result.stdout and "unionwatch run" in result.stdout and "exit codes" in result.stdout
+
+
+def test_config_error_stops_before_anything_runs(tmp_path: Path) -> None:
+    (tmp_path / "sources.toml").write_text('[[sources]]\nid = "x"\nkind = "myspace"\nurl = "http://127.0.0.1:9/"\n')
+    result = unionwatch("run", "--db", "w.duckdb", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "sources.toml:1: unknown kind 'myspace'" in result.stderr and "fix: use one of" in result.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_demo_ingests_the_sample_sites_and_shows_flags(tmp_path: Path) -> None:
+    result = unionwatch("demo", "--db", "demo.duckdb", cwd=tmp_path, fresh_home=True)
+    assert result.returncode == 0, result.stderr
+    assert "all sources succeeded" in result.stdout
+    assert "Latest flagged items:" in result.stdout and "**" in result.stdout
+    assert "SELECT title, topics, snippet FROM flagged_documents" in result.stdout
+    with duckdb.connect(str(tmp_path / "demo.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (33,)
+    # Prefect state stays in the project, never in the user's home.
+    assert (tmp_path / ".unionwatch" / "prefect").is_dir() and not (tmp_path / ".prefect").exists()
