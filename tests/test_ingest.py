@@ -11,7 +11,7 @@ import pytest
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS, BlogPost
 from demo.server import SiteServer
 from extractors.config import load_sources
-from flows.demo import sources_toml
+from flows.commands.demo import sources_toml
 from flows.ingest import RunSummary, ingest
 from warehouse.db import WarehouseError
 from warehouse.lock import run_lock

@@ -1,0 +1,1 @@
+"""One module per `unionwatch` subcommand; each has `register(commands)` and a handler set as a default."""

@@ -1,0 +1,54 @@
+"""`unionwatch run`: one ingestion over the configured sources."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+
+from flows.commands.common import EXIT_OK, EXIT_SOURCE_FAILED, add_db, add_sources
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the `run` subcommand."""
+    parser = commands.add_parser(
+        "run", help="run one ingestion over the configured sources",
+        description="Fetch every enabled source once, load new and changed documents, flag mentions. "
+                    "Safe to rerun: nothing new on the sites means nothing added.")
+    add_sources(parser)
+    add_db(parser)
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Load the sources file, run the flow, print the summary."""
+    from extractors.config import load_sources
+    from flows.ingest import ingest
+
+    sources = load_sources(args.sources)
+    print(f"Ingesting {sum(s.enabled for s in sources)} enabled sources from {args.sources} into {args.db}...")
+    summary = ingest(sources, args.db, command="run")
+    print_summary(summary, args.db)
+    return EXIT_OK if summary.ok else EXIT_SOURCE_FAILED
+
+
+def print_summary(summary, db: str) -> None:
+    """Per-source results and the latest flagged items."""
+    from warehouse.queries import latest_flags, sources_overview
+
+    print(f"\nRun {summary.run_id}: {'all sources succeeded' if summary.ok else 'SOME SOURCES FAILED'}")
+    print(f"{'source':<24} {'status':<7} {'new':>5} {'changed':>7} {'flags+':>6} {'requests':>8}  error")
+    for outcome in summary.outcomes:
+        load = outcome.load
+        print(f"{outcome.source_id:<24} {'ok' if outcome.ok else 'FAILED':<7} "
+              f"{load.documents_new if load else 0:>5} {load.documents_changed if load else 0:>7} "
+              f"{load.flags_new if load else 0:>6} {outcome.requests:>8}  {outcome.error or ''}")
+    print(f"\nWarehouse {db}:")
+    for row in sources_overview(db):
+        print(f"  {row.source_id:<24} {row.kind:<15} {row.documents:>5} documents, {row.flagged:>4} flagged")
+    flags = latest_flags(db, limit=8)
+    if flags:
+        print("\nLatest flagged items:")
+    for flag in flags:
+        date = flag.published_at.date().isoformat() if flag.published_at else "undated"
+        print(f"  [{', '.join(flag.topics)}] {date} {flag.title}\n    {flag.url}")
+        print(textwrap.indent(textwrap.fill(flag.snippet, 100), "    > "))
