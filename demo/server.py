@@ -6,6 +6,7 @@ a test can add or edit a site's content between crawls and the next request sees
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -117,6 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:
             log.exception("demo site failed on %s %s", self.command, self.path)
             response = Response.text("<h1>500 Internal Server Error</h1>", 500)
+        response = _conditional(response, headers) if owner.conditional else response
         self.send_response(response.status)
         headers = {"Content-Type": HTML_TYPE, **response.headers, "Content-Length": str(len(response.body))}
         for name, value in headers.items():
@@ -124,6 +126,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(response.body)
+
+
+def _conditional(response: Response, headers: dict[str, str]) -> Response:
+    """Add an ETag to a 200 answer and turn it into 304 when the client already has it, as web servers do."""
+    if response.status != 200 or "ETag" in response.headers:
+        return response
+    etag = f'"{hashlib.sha1(response.body).hexdigest()[:20]}"'
+    sent = next((value for key, value in headers.items() if key.lower() == "if-none-match"), None)
+    if sent == etag:
+        return Response(304, b"", {"ETag": etag})
+    return Response(response.status, response.body, {**response.headers, "ETag": etag})
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -139,8 +152,9 @@ class _HTTPServer(ThreadingHTTPServer):
 class SiteServer:
     """One Site on its own loopback port; a context manager that starts and stops a daemon thread."""
 
-    def __init__(self, site: Site, port: int = 0, host: str = LOOPBACK) -> None:
+    def __init__(self, site: Site, port: int = 0, host: str = LOOPBACK, *, conditional: bool = True) -> None:
         self.site = site
+        self.conditional = conditional  # ETag + 304 like a real web server; off to test sites without it
         self._lock = threading.Lock()
         self._log: list[RequestRecord] = []
         self._httpd = _HTTPServer((host, port), self)

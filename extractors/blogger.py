@@ -1,42 +1,81 @@
-"""Blogger/Blogspot extractor: Atom feed first, classic HTML template when the feed is gone."""
+"""Blogger/Blogspot extractor: Atom feed first, classic HTML template when the feed is gone.
+
+Each response is parsed by a pure `parse_*` function that works from stored bytes alone, so `reparse`
+rebuilds documents from the archive with the same code as a live crawl.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import feedparser
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from extractors.fetch import Fetcher, FetchError
 from extractors.html import block_text, soup_of, soup_of_fragment, strip_boilerplate, text_of
-from extractors.records import BLOG_POST, Document, Extraction, FetchFailure, RawResponse, SourceConfig
+from extractors.records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
+from extractors.revalidate import revalidate
 from transforms.dates import parse_date
 
 LOGGER = logging.getLogger(__name__)
 
-FEED_PATH = "feeds/posts/default?max-results=100"  # Blogger serves at most 100 entries a page
+# At most 100 entries a page; newest edit first, so an incremental run meets edited old posts on page one.
+FEED_PATH = "feeds/posts/default?max-results=100&orderby=updated"
 ENTRY_ID = re.compile(r"^tag:blogger\.com,1999:blog-(\d+)\.post-(\d+)$")
 MAX_PAGES = 1000  # a loop guard: 100,000 posts is more than any union blog has
 FEED_TYPES = ("atom", "rss", "xml")
+ROLE_FEED, ROLE_INDEX, ROLE_POST = "feed", "index", "post"
+POST_SELECTOR = ".post-outer .post, .post-outer article, .post.hentry"
 
 
-def extract(source: SourceConfig, fetcher: Fetcher) -> Extraction:
-    """Every post of the blog at `source.url`, from the feed or, failing that, the HTML pages."""
+@dataclass
+class FeedPage:
+    """One parsed feed page."""
+
+    documents: list[Document] = field(default_factory=list)  # entries with their full content
+    summaries: list[Document] = field(default_factory=list)  # entries without content: body from the post page
+    next_url: str | None = None
+
+
+@dataclass
+class IndexPage:
+    """One parsed HTML index page (home, search, archive)."""
+
+    documents: list[Document] = field(default_factory=list)
+    truncated: set[str] = field(default_factory=set)  # keys whose body stops at a "Read more" jump link
+    older_url: str | None = None
+
+
+def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
+    """New and changed posts of the blog at `source.url`, from the feed or, failing that, the HTML pages."""
     result = Extraction(source_id=source.id)
+    now = datetime.now(UTC)
     root = source.url if source.url.endswith("/") else source.url + "/"
     first = fetcher.get(urljoin(root, FEED_PATH))
-    if first.status == 200 and _looks_like_feed(first):
+    if first.status == 304 or (first.status == 200 and _looks_like_feed(first)):
         result.discovered_via = "atom feed"
-        _walk_feed(source, fetcher, first, result)
+        reached = _walk_feed(source, fetcher, known, first, result)
     else:
         LOGGER.warning("%s: no Atom feed (HTTP %s); reading the HTML pages instead", source.id, first.status)
         result.discovered_via = "html pages"
-        _walk_html(source, fetcher, root, result)
-    result.requests = fetcher.requests_made
+        reached = _walk_html(source, fetcher, known, root, result)
+    revalidate(known, reached, fetcher, result, now=now, role=ROLE_POST,
+               parse=lambda raw: parse_post_page(source.id, raw))
     return result
+
+
+def reparse(source_id: str, raw: RawResponse) -> list[Document]:
+    """Documents from one archived response, by the role it was fetched for."""
+    if raw.role == ROLE_FEED:
+        return parse_feed_page(source_id, raw).documents
+    if raw.role == ROLE_INDEX:
+        page = parse_index_page(source_id, raw)
+        return [doc for doc in page.documents if doc.key not in page.truncated]
+    return [parse_post_page(source_id, raw)]
 
 
 def _looks_like_feed(raw: RawResponse) -> bool:
@@ -45,54 +84,66 @@ def _looks_like_feed(raw: RawResponse) -> bool:
     return any(kind in content_type for kind in FEED_TYPES) or raw.body.lstrip()[:5] == b"<?xml"
 
 
-def _walk_feed(source: SourceConfig, fetcher: Fetcher, raw: RawResponse, result: Extraction) -> None:
-    """Follow rel='next' from the first feed page, collecting one document per entry."""
-    seen_pages: set[str] = set()
-    while raw is not None and len(seen_pages) < MAX_PAGES:
-        seen_pages.add(raw.url)
+def _walk_feed(source: SourceConfig, fetcher: Fetcher, known: Known, raw: RawResponse,
+               result: Extraction) -> set[str]:
+    """Follow rel='next' until a page holds only known, unchanged posts; returns the keys reached."""
+    reached: set[str] = set()
+    pages: set[str] = set()
+    while len(pages) < MAX_PAGES:
+        pages.add(raw.url)
+        raw.role = ROLE_FEED
         result.raw.append(raw)
-        feed = feedparser.parse(raw.body, response_headers=raw.headers)
-        if feed.bozo and not feed.entries:
-            raise FetchError(raw.url, f"feed is not parseable XML ({feed.bozo_exception})")
-        for entry in feed.entries:
-            document = _entry_document(source, fetcher, entry, raw, result)
-            if document is not None:
-                result.documents.append(document)
-        next_url = next((link.get("href") for link in feed.feed.get("links", []) if link.get("rel") == "next"), None)
-        if not next_url or next_url in seen_pages or not feed.entries:
-            return
-        raw = fetcher.get(next_url)
-        if raw.status != 200:
-            result.failures.append(FetchFailure(next_url, f"feed page answered HTTP {raw.status}", raw.status))
-            return
+        if raw.status == 304:
+            return reached
+        page = parse_feed_page(source.id, raw)
+        fresh = 0
+        entries = [(doc, False) for doc in page.documents] + [(doc, True) for doc in page.summaries]
+        for doc, summary_only in entries:
+            reached.add(doc.key)
+            if not known.backfill and known.unchanged(doc.key, doc.marker):
+                result.unchanged.append(doc.key)
+                continue
+            fresh += 1
+            if summary_only:
+                doc = _post_from_page(source, fetcher, doc.url, result) or doc
+            result.documents.append(doc)
+        if not page.next_url or page.next_url in pages or not (fresh or known.backfill):
+            return reached
+        try:
+            raw = fetcher.get(page.next_url)
+        except FetchError as exc:
+            result.failures.append(FetchFailure(page.next_url, exc.reason, exc.status, exc.attempts))
+            return reached
+        if raw.status not in (200, 304):
+            result.failures.append(FetchFailure(page.next_url, f"feed page answered HTTP {raw.status}", raw.status))
+            return reached
+    return reached
 
 
-def _entry_document(source: SourceConfig, fetcher: Fetcher, entry: dict, raw: RawResponse,
-                    result: Extraction) -> Document | None:
-    """One post from a feed entry; fetches the permalink when the feed carries only a summary."""
-    permalink = next((link.get("href") for link in entry.get("links", [])
-                      if link.get("rel") == "alternate" and "html" in link.get("type", "text/html")), None)
-    match = ENTRY_ID.match(entry.get("id", ""))
-    key = match.group(2) if match else entry.get("id") or permalink
-    if not key or not permalink:
-        result.failures.append(FetchFailure(raw.url, f"feed entry without id or permalink: {entry.get('title')!r}"))
-        return None
-    contents = entry.get("content") or []
-    if contents:
-        body = block_text(strip_boilerplate(soup_of_fragment(contents[0].get("value", ""))))
-        source_sha = raw.sha256
-    else:
-        page = _fetch_post_page(fetcher, permalink, result)
-        if page is None:
-            return None
-        body, source_sha = page
-    labels = [tag.get("term", "") for tag in entry.get("tags", []) if tag.get("term")]
-    return Document(
-        source_id=source.id, kind=BLOG_POST, key=str(key), url=permalink,
-        title=entry.get("title", ""), body=body, author=_author(entry),
-        published_at=_feed_time(entry.get("published") or entry.get("updated")),
-        labels=labels, raw_sha256=source_sha,
-    )
+def parse_feed_page(source_id: str, raw: RawResponse) -> FeedPage:
+    """Posts of one Atom (or RSS) feed page and the link to the next page."""
+    feed = feedparser.parse(raw.body, response_headers=raw.headers)
+    if feed.bozo and not feed.entries:
+        raise FetchError(raw.url, f"feed is not parseable XML ({feed.bozo_exception})")
+    page = FeedPage(next_url=next((link.get("href") for link in feed.feed.get("links", [])
+                                   if link.get("rel") == "next"), None))
+    for entry in feed.entries:
+        permalink = next((link.get("href") for link in entry.get("links", [])
+                          if link.get("rel") == "alternate" and "html" in link.get("type", "text/html")), None)
+        match = ENTRY_ID.match(entry.get("id", ""))
+        key = match.group(2) if match else entry.get("id") or permalink
+        if not key or not permalink:
+            continue
+        contents = entry.get("content") or []
+        body = block_text(strip_boilerplate(soup_of_fragment(contents[0].get("value", "")))) if contents else ""
+        doc = Document(
+            source_id=source_id, kind=BLOG_POST, key=str(key), url=permalink, title=entry.get("title", ""),
+            body=body, author=_author(entry), published_at=_timestamp(entry.get("published") or entry.get("updated")),
+            labels=[tag.get("term", "") for tag in entry.get("tags", []) if tag.get("term")],
+            raw_sha256=raw.sha256, marker=entry.get("updated") or entry.get("published"),
+        )
+        (page.documents if contents else page.summaries).append(doc)
+    return page
 
 
 def _author(entry: dict) -> str | None:
@@ -101,8 +152,8 @@ def _author(entry: dict) -> str | None:
     return name.strip() or None
 
 
-def _feed_time(value: str | None) -> datetime | None:
-    """A feed timestamp as an aware datetime (Blogger writes ISO 8601 with an offset)."""
+def _timestamp(value: str | None) -> datetime | None:
+    """A feed or microformat timestamp as an aware datetime (Blogger writes ISO 8601 with an offset)."""
     if not value:
         return None
     try:
@@ -112,94 +163,117 @@ def _feed_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _fetch_post_page(fetcher: Fetcher, url: str, result: Extraction) -> tuple[str, str] | None:
-    """Body text and raw hash of a single post page."""
+def _post_from_page(source: SourceConfig, fetcher: Fetcher, url: str, result: Extraction) -> Document | None:
+    """Fetch and parse one post page; failures are recorded, not raised."""
     try:
-        raw = fetcher.get(url)
+        raw = fetcher.get(url, expect="html")
     except FetchError as exc:
         result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
         return None
     if raw.status != 200:
         result.failures.append(FetchFailure(url, f"post page answered HTTP {raw.status}", raw.status))
         return None
+    raw.role = ROLE_POST
     result.raw.append(raw)
-    post = soup_of(raw).select_one(".post-outer .post, .post.hentry, article.post")
-    body = post.select_one(".post-body") if post else None
-    if body is None:
-        result.failures.append(FetchFailure(url, "no .post-body on the post page (template changed?)"))
+    try:
+        return parse_post_page(source.id, raw)
+    except ValueError as exc:
+        result.failures.append(FetchFailure(url, str(exc)))
         return None
-    return block_text(strip_boilerplate(body)), raw.sha256
 
 
-def _walk_html(source: SourceConfig, fetcher: Fetcher, root: str, result: Extraction) -> None:
-    """Read index pages newest first, following the older-posts link to the end."""
+def parse_post_page(source_id: str, raw: RawResponse) -> Document:
+    """The single post of a post page; ValueError when the template is not recognised."""
+    soup = soup_of(raw)
+    post = soup.select_one(POST_SELECTOR)
+    if post is None:
+        raise ValueError("no .post-outer .post on the post page (template changed?)")
+    outer = post.find_parent(class_="date-outer")
+    header_date = parse_date(text_of(outer.select_one(".date-header"))) if outer else None
+    doc = _html_post(source_id, post, header_date, raw)
+    if doc is None:
+        raise ValueError("post without id, permalink or .post-body (template changed?)")
+    return doc
+
+
+def _walk_html(source: SourceConfig, fetcher: Fetcher, known: Known, root: str, result: Extraction) -> set[str]:
+    """Read index pages newest first, following the older-posts link until a page holds only known posts."""
+    reached: set[str] = set()
     url: str | None = root
-    seen: set[str] = set()
-    while url and url not in seen and len(seen) < MAX_PAGES:
-        seen.add(url)
-        try:
-            raw = fetcher.get(url)
-        except FetchError as exc:
-            result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
-            if url == root:
-                raise
-            return
-        if raw.status != 200:
-            if url == root:
-                raise FetchError(url, f"blog home page answered HTTP {raw.status}", raw.status)
-            result.failures.append(FetchFailure(url, f"index page answered HTTP {raw.status}", raw.status))
-            return
-        result.raw.append(raw)
-        soup = soup_of(raw)
-        posts = _index_posts(source, fetcher, soup, raw, result)
-        if url == root and not posts:
+    pages: set[str] = set()
+    while url and url not in pages and len(pages) < MAX_PAGES:
+        pages.add(url)
+        raw = _index_response(fetcher, url, root, result)
+        if raw is None or raw.status == 304:
+            return reached
+        page = parse_index_page(source.id, raw)
+        if url == root and not page.documents:
             raise FetchError(url, "no posts found on the blog home page (not a classic Blogger template?)")
-        result.documents.extend(posts)
-        older = soup.select_one("#blog-pager-older-link a, a.blog-pager-older-link")
-        url = urljoin(raw.final_url, older["href"]) if older and older.get("href") else None
+        for doc in page.documents:
+            reached.add(doc.key)
+            if doc.key in page.truncated:
+                doc = _post_from_page(source, fetcher, doc.url, result) or doc
+            result.documents.append(doc)
+        if not known.backfill and all(doc.key in known.documents for doc in page.documents):
+            return reached
+        url = page.older_url
+    return reached
 
 
-def _index_posts(source: SourceConfig, fetcher: Fetcher, soup: BeautifulSoup, raw: RawResponse,
-                 result: Extraction) -> list[Document]:
-    """Every post on one index page, dated by abbr.published or its date header."""
-    documents = []
+def _index_response(fetcher: Fetcher, url: str, root: str, result: Extraction) -> RawResponse | None:
+    """One index page, or None after recording why it could not be read; the home page must work."""
+    try:
+        raw = fetcher.get(url, expect="html")
+    except FetchError as exc:
+        if url == root:
+            raise
+        result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
+        return None
+    if raw.status not in (200, 304):
+        if url == root:
+            raise FetchError(url, f"blog home page answered HTTP {raw.status}", raw.status)
+        result.failures.append(FetchFailure(url, f"index page answered HTTP {raw.status}", raw.status))
+        return None
+    raw.role = ROLE_INDEX
+    result.raw.append(raw)
+    return raw
+
+
+def parse_index_page(source_id: str, raw: RawResponse) -> IndexPage:
+    """Every post on one index page, dated by abbr.published or its date header, and the older-posts link."""
+    soup = soup_of(raw)
+    page = IndexPage()
     for outer in soup.select(".date-outer"):
         header_date = parse_date(text_of(outer.select_one(".date-header")))
-        for post in outer.select(".post-outer .post, .post-outer article"):
-            document = _html_post(source, fetcher, post, header_date, raw, result)
-            if document is not None:
-                documents.append(document)
-    return documents
+        for post in outer.select(POST_SELECTOR):
+            truncated = post.select_one(".post-body .jump-link") is not None
+            doc = _html_post(source_id, post, header_date, raw)
+            if doc is not None:
+                page.documents.append(doc)
+                if truncated:
+                    page.truncated.add(doc.key)
+    older = soup.select_one("#blog-pager-older-link a, a.blog-pager-older-link")
+    page.older_url = urljoin(raw.final_url, older["href"]) if older and older.get("href") else None
+    return page
 
 
-def _html_post(source: SourceConfig, fetcher: Fetcher, post: Tag, header_date: datetime | None,
-               raw: RawResponse, result: Extraction) -> Document | None:
+def _html_post(source_id: str, post: Tag, header_date: datetime | None, raw: RawResponse) -> Document | None:
     """One post element of the classic template as a Document."""
     title_el = post.select_one(".post-title")
     link = (title_el.select_one("a[href]") if title_el else None) or post.select_one("a.timestamp-link[href]")
-    permalink = urljoin(raw.final_url, link["href"]) if link else None
+    permalink = urljoin(raw.final_url, link["href"]) if link else raw.final_url
     post_id = post.select_one("meta[itemprop=postId]")
-    key = post_id.get("content") if post_id else None
-    key = key or (post.find("a", attrs={"name": re.compile(r"^\d+$")}) or {}).get("name") or permalink
-    if not key or not permalink:
-        result.failures.append(FetchFailure(raw.url, f"post without id or permalink: {text_of(title_el)!r}"))
-        return None
+    anchor = post.find("a", attrs={"name": re.compile(r"^\d+$")})
+    key = (post_id.get("content") if post_id else None) or (anchor.get("name") if anchor else None) or permalink
     body_el = post.select_one(".post-body")
     if body_el is None:
-        result.failures.append(FetchFailure(raw.url, f"post {key} has no .post-body (template changed?)"))
         return None
-    if body_el.select_one(".jump-link"):
-        page = _fetch_post_page(fetcher, permalink, result)
-        if page is None:
-            return None
-        body, source_sha = page
-    else:
-        body, source_sha = block_text(strip_boilerplate(body_el)), raw.sha256
     published = post.select_one("abbr.published[title], time[datetime]")
-    stamp = published.get("title") or published.get("datetime") if published else None
+    stamp = (published.get("title") or published.get("datetime")) if published else None
     author = text_of(post.select_one(".post-author .fn, .post-author [itemprop=name]"))
+    labels = [text_of(a) for a in post.select(".post-labels a[rel=tag]")]
     return Document(
-        source_id=source.id, kind=BLOG_POST, key=str(key), url=permalink, title=text_of(title_el), body=body,
-        author=author or None, published_at=_feed_time(stamp) or header_date,
-        labels=[text_of(a) for a in post.select(".post-labels a[rel=tag]")], raw_sha256=source_sha,
+        source_id=source_id, kind=BLOG_POST, key=str(key), url=permalink, title=text_of(title_el),
+        body=block_text(strip_boilerplate(body_el)), author=author or None,
+        published_at=_timestamp(stamp) or header_date, labels=labels, raw_sha256=raw.sha256,
     )

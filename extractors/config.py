@@ -8,10 +8,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from extractors import EXTRACTORS
-from extractors.records import SourceConfig
+from extractors.records import CrawlerSettings, SourceConfig
 
 KINDS = tuple(EXTRACTORS)
 SOURCE_KEYS = {"id", "kind", "url", "name", "enabled", "delay"}
+CRAWLER_KEYS = {"contact", "revalidate_days"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TABLE_HEADER = re.compile(r"^\s*\[\[\s*sources\s*\]\]\s*(#.*)?$")
 DEFAULT_DELAY = 2.0
@@ -26,7 +27,12 @@ class ConfigError(ValueError):
 
 
 def load_sources(path: Path | str) -> list[SourceConfig]:
-    """Parse a sources file and return every source, enabled or not, in file order."""
+    """Every source of a sources file, enabled or not, in file order."""
+    return load_config(path)[0]
+
+
+def load_config(path: Path | str) -> tuple[list[SourceConfig], CrawlerSettings]:
+    """Parse a sources file: its sources and its [crawler] settings."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -56,7 +62,26 @@ def load_sources(path: Path | str) -> list[SourceConfig]:
                               "give every source a unique id")
         seen[source.id] = line or 0
         sources.append(source)
-    return sources
+    return sources, _crawler(path, data.get("crawler", {}), text)
+
+
+def _crawler(path: Path, table: object, text: str) -> CrawlerSettings:
+    """Validate the optional [crawler] table."""
+    line = next((n for n, row in enumerate(text.splitlines(), start=1) if row.strip() == "[crawler]"), None)
+    if not isinstance(table, dict):
+        raise ConfigError(path, line, "`crawler` must be a table", "write it as [crawler] with key = value lines")
+    unknown = sorted(set(table) - CRAWLER_KEYS)
+    if unknown:
+        raise ConfigError(path, line, f"unknown key {unknown[0]!r} in [crawler]",
+                          f"use only: {', '.join(sorted(CRAWLER_KEYS))}")
+    contact = table.get("contact", CrawlerSettings.contact)
+    if not isinstance(contact, str) or not contact.startswith(("http://", "https://", "mailto:")):
+        raise ConfigError(path, line, f"contact {contact!r} is not a URL or mailto: address",
+                          'write e.g. contact = "mailto:campaigns@example.org" (site owners see it)')
+    days = table.get("revalidate_days", CrawlerSettings.revalidate_days)
+    if isinstance(days, bool) or not isinstance(days, int | float) or days < 0:
+        raise ConfigError(path, line, f"revalidate_days {days!r} is not a number ≥ 0", "write e.g. revalidate_days = 7")
+    return CrawlerSettings(contact=contact, revalidate_days=float(days))
 
 
 def _validate(path: Path, line: int | None, table: dict) -> SourceConfig:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 # Record kinds, as stored in the warehouse column `documents.kind`.
 MOTION = "motion"
 BLOG_POST = "blog_post"
 ARTICLE = "article"
+
+
+@dataclass(frozen=True)
+class CrawlerSettings:
+    """The optional [crawler] table of sources.toml."""
+
+    contact: str = "https://github.com/unionwatch/unionwatch"  # goes into the User-Agent
+    revalidate_days: float = 7.0  # how often known pages are rechecked with a conditional GET
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class RawResponse:
     headers: dict[str, str]
     body: bytes
     fetched_at: datetime
+    role: str = ""  # which parser of the source's extractor reads this body, for `reparse`
 
     @property
     def sha256(self) -> str:
@@ -59,11 +68,43 @@ class Document:
     group: str | None = None
     labels: list[str] = field(default_factory=list)
     raw_sha256: str | None = None  # the raw response this record was parsed from
+    marker: str | None = None  # the source's own last-modified stamp (feed `updated`, WP `modified_gmt`)
 
     @property
     def document_id(self) -> str:
         """Warehouse-wide identity: source id plus the source's own key."""
         return f"{self.source_id}:{self.key}"
+
+
+@dataclass(frozen=True)
+class KnownDocument:
+    """What the warehouse already holds of one item, so a run can skip what cannot have changed."""
+
+    url: str
+    marker: str | None
+    checked_at: datetime  # last time the item was fetched or confirmed unchanged
+
+
+@dataclass
+class Known:
+    """A source's state from earlier runs, handed to its extractor."""
+
+    documents: dict[str, KnownDocument] = field(default_factory=dict)  # by source key
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # URL -> (ETag, Last-Modified)
+    backfill: bool = False  # walk the whole history instead of stopping at known items
+    since_year: int | None = None  # backfill only from this year on
+    revalidate_after: timedelta = timedelta(days=7)
+    revalidate_limit: int = 100  # per run, so a big site's rechecks spread over several runs
+
+    def unchanged(self, key: str, marker: str | None) -> bool:
+        """True when the source says the item is as we last saw it."""
+        known = self.documents.get(key)
+        return known is not None and marker is not None and known.marker == marker
+
+    def due(self, key: str, now: datetime) -> bool:
+        """True when a known item's page should be revalidated (conditional GET) in this run."""
+        known = self.documents.get(key)
+        return known is None or self.backfill or now - known.checked_at >= self.revalidate_after
 
 
 @dataclass
@@ -84,5 +125,8 @@ class Extraction:
     documents: list[Document] = field(default_factory=list)
     raw: list[RawResponse] = field(default_factory=list)
     failures: list[FetchFailure] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # keys confirmed unchanged without parsing (304, marker)
+    removed: list[str] = field(default_factory=list)  # keys whose page now answers 404 or 410
     requests: int = 0
-    discovered_via: str = ""  # e.g. "atom feed", "html archive", "listing"
+    not_modified: int = 0  # 304 answers
+    discovered_via: str = ""  # e.g. "atom feed", "html pages", "listing", "rest api"

@@ -1,27 +1,29 @@
-"""Per-host politeness: a minimum delay between two requests to the same host."""
+"""Per-host politeness: one request at a time per host, and a minimum delay between their starts."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class HostThrottle:
-    """Blocks a caller until its host's delay since the previous request has passed."""
+    """Hands out request slots per host; different hosts never wait for each other."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
-        self._next_allowed: dict[str, float] = {}
+        self._next_start: dict[str, float] = {}
 
-    def wait(self, host: str, delay: float) -> None:
-        """Sleep as needed, then reserve the next slot for `host`."""
+    @contextmanager
+    def slot(self, host: str, delay: float) -> Iterator[None]:
+        """Wait for `host`'s next slot and hold it while the request runs."""
         with self._lock:
             host_lock = self._host_locks.setdefault(host, threading.Lock())
-        # One caller per host at a time: that is what makes the delay hold across threads.
         with host_lock:
-            now = time.monotonic()
-            ready = self._next_allowed.get(host, now)
-            if ready > now:
-                time.sleep(ready - now)
-            self._next_allowed[host] = time.monotonic() + delay
+            wait = self._next_start.get(host, 0.0) - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._next_start[host] = time.monotonic() + delay
+            yield

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
 from extractors.fetch import Fetcher, FetchError
 from extractors.html import block_text, soup_of, strip_boilerplate, text_of
-from extractors.records import MOTION, Document, Extraction, FetchFailure, RawResponse, SourceConfig
+from extractors.records import MOTION, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
+from extractors.revalidate import revalidate
 from transforms.dates import parse_date
 
 LOGGER = logging.getLogger(__name__)
@@ -24,6 +26,8 @@ LABELS = {"conference": "conference", "date": "date", "decision": "decision"}
 DECISIONS = ("Carried as Amended", "Carried", "Referred", "Remitted", "Withdrawn", "Lost", "Fell", "Not Reached")
 LABEL_DECORATION = re.compile(r"^[\s\-–•*]+|[\s:]+$")
 TITLE_SUFFIX = re.compile(r"\s*[|–-]\s*UNISON[^|]*$", re.IGNORECASE)
+FIRST_YEAR = 2006  # the motions database starts here
+ROLE_LISTING, ROLE_MOTION = "listing", "motion"
 MAX_LISTING_PAGES = 2000  # thousands of motions at 10-20 a page; a loop guard, not a limit in practice
 
 
@@ -37,44 +41,87 @@ class MotionMeta:
     body_start: int = 0
 
 
-def extract(source: SourceConfig, fetcher: Fetcher) -> Extraction:
-    """Every motion listed on the site, each fetched and parsed from its own page."""
+def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
+    """New motions from the listing (or every year's listing in a backfill), each parsed from its own page."""
     result = Extraction(source_id=source.id, discovered_via="listing")
+    now = datetime.now(UTC)
     root = source.url if source.url.endswith("/") else source.url + "/"
-    for url in discover(root, fetcher, result):
-        try:
-            raw = fetcher.get(url)
-        except FetchError as exc:
-            result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
+    if known.backfill:
+        first_year = max(known.since_year or FIRST_YEAR, FIRST_YEAR)
+        urls = [url for year in range(now.year, first_year - 1, -1)
+                for url in discover(root, fetcher, known, result, year=year)]
+    else:
+        urls = discover(root, fetcher, known, result)
+    reached = {_key(url) for url in urls}
+    for url in dict.fromkeys(urls):
+        key = _key(url)
+        if key in known.documents and not known.due(key, now):
             continue
-        if raw.status != 200:
-            result.failures.append(FetchFailure(url, f"motion page answered HTTP {raw.status}", raw.status))
-            continue
-        result.raw.append(raw)
-        try:
-            result.documents.append(parse_motion(source.id, raw))
-        except ValueError as exc:
-            result.failures.append(FetchFailure(url, f"unparseable motion page: {exc}"))
-    result.requests = fetcher.requests_made
+        _fetch_motion(source.id, fetcher, url, key, result)
+    revalidate(known, reached, fetcher, result, now=now, role=ROLE_MOTION,
+               parse=lambda raw: parse_motion(source.id, raw))
     return result
 
 
-def discover(root: str, fetcher: Fetcher, result: Extraction) -> list[str]:
-    """Motion URLs from the listing pages, newest first, without duplicates."""
+def reparse(source_id: str, raw: RawResponse) -> list[Document]:
+    """Documents from one archived response: motion pages hold one each, listings none."""
+    return [parse_motion(source_id, raw)] if raw.role == ROLE_MOTION else []
+
+
+def _fetch_motion(source_id: str, fetcher: Fetcher, url: str, key: str, result: Extraction) -> None:
+    """Fetch one motion page conditionally and parse it; problems are recorded, not raised."""
+    try:
+        raw = fetcher.get(url, expect="html")
+    except FetchError as exc:
+        result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
+        return
+    raw.role = ROLE_MOTION
+    if raw.status == 304:
+        result.raw.append(raw)
+        result.unchanged.append(key)
+    elif raw.status in (404, 410):
+        result.removed.append(key)
+    elif raw.status != 200:
+        result.failures.append(FetchFailure(url, f"motion page answered HTTP {raw.status}", raw.status))
+    else:
+        result.raw.append(raw)
+        try:
+            result.documents.append(parse_motion(source_id, raw))
+        except ValueError as exc:
+            result.failures.append(FetchFailure(url, f"unparseable motion page: {exc}"))
+
+
+def _key(url: str) -> str:
+    """The motion slug: WordPress keeps it unique across the whole site."""
+    match = MOTION_PATH.match(urlsplit(url).path)
+    return match["slug"] if match else url
+
+
+def discover(root: str, fetcher: Fetcher, known: Known, result: Extraction, *, year: int | None = None) -> list[str]:
+    """Motion URLs from the listing pages, newest first, stopping at the first known motion unless backfilling."""
     found: dict[str, None] = {}
+    query = f"?filter-year={year}" if year else ""
     for page in range(1, MAX_LISTING_PAGES + 1):
-        url = urljoin(root, LISTING_PATH if page == 1 else f"{LISTING_PATH}page/{page}/")
-        raw = fetcher.get(url)
-        if raw.status == 404 and page > 1:
+        url = urljoin(root, (LISTING_PATH if page == 1 else f"{LISTING_PATH}page/{page}/") + query)
+        raw = fetcher.get(url, expect="html")
+        raw.role = ROLE_LISTING
+        if raw.status == 304:
+            result.raw.append(raw)  # the listing is as it was: nothing new from here on
+            break
+        if raw.status == 404 and (page > 1 or year):
             break
         if raw.status != 200:
             raise FetchError(url, f"listing page answered HTTP {raw.status}", raw.status)
+        result.raw.append(raw)
         links = motion_links(raw)
         if not links:
-            if page == 1:
+            if page == 1 and not year:
                 raise FetchError(url, "no motion links on the first listing page (layout changed?)")
             break
-        found.update(dict.fromkeys(links))
+        for link in links:
+            if not known.backfill and _key(link) in known.documents:
+                return list(found)  # the listing is newest first: everything older is known
+            found[link] = None
     return list(found)
 
 

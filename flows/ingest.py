@@ -1,4 +1,4 @@
-"""The `ingest` flow: extract every enabled source in parallel, refine, then load one source at a time."""
+"""The `ingest` and `reparse` flows: extract sources in parallel, refine, then load one source at a time."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors import run_extractor
-from extractors.records import Extraction, SourceConfig
+from extractors import reparse_archive, run_extractor
+from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig
 from transforms.classify import Rules, load_rules, rules_fingerprint
 from transforms.pipeline import Refined, refine
+from warehouse.archive import archived_responses
 from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure, start_run
 from warehouse.lock import run_lock
+from warehouse.state import known_state
 
 LOGGER = logging.getLogger("unionwatch")
 MAX_PARALLEL_SOURCES = 8  # different hosts proceed in parallel; each host stays polite
@@ -36,7 +39,7 @@ class SourceOutcome:
 
 @dataclass
 class RunSummary:
-    """The result of one ingest run, for the CLI and for callers."""
+    """The result of one run, for the CLI and for callers."""
 
     run_id: str
     outcomes: list[SourceOutcome] = field(default_factory=list)
@@ -48,9 +51,15 @@ class RunSummary:
 
 
 @task(name="extract", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE, task_run_name="extract-{source.id}")
-def extract_task(source: SourceConfig) -> Extraction:
+def extract_task(source: SourceConfig, known: Known, crawler: CrawlerSettings) -> Extraction:
     """Discover, fetch and parse one source."""
-    return run_extractor(source)
+    return run_extractor(source, known, crawler)
+
+
+@task(name="rebuild", cache_policy=NO_CACHE, task_run_name="rebuild-{source.id}")
+def rebuild_task(source: SourceConfig, db_path: str) -> Extraction:
+    """Parse one source's archived responses again, without network."""
+    return reparse_archive(source, archived_responses(db_path, source.id))
 
 
 @task(name="refine", cache_policy=NO_CACHE, task_run_name="refine-{extraction.source_id}")
@@ -60,34 +69,54 @@ def refine_task(extraction: Extraction, rules: Rules) -> list[Refined]:
 
 
 @task(name="load", cache_policy=NO_CACHE, task_run_name="load-{extraction.source_id}")
-def load_task(db_path: str, run_id: str, extraction: Extraction, refined: list[Refined],
-              fingerprint: str) -> SourceLoad:
+def load_task(db_path: str, run_id: str, extraction: Extraction, refined: list[Refined], fingerprint: str,
+              sighting: bool) -> SourceLoad:
     """Load one source's batch in one transaction."""
-    return load_source(db_path, run_id, extraction, refined, fingerprint)
+    return load_source(db_path, run_id, extraction, refined, fingerprint, sighting=sighting)
 
 
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES), log_prints=False)
-def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", rules_path: str | None = None,
+@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES))
+def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", crawler: CrawlerSettings | None = None,
+           backfill: bool = False, since_year: int | None = None, rules_path: str | None = None,
            extract_retry_delay: float | None = None) -> RunSummary:
-    """One ingestion over `sources` into the warehouse at `db_path`."""
+    """One ingestion of the enabled `sources` into the warehouse at `db_path`; `backfill` walks all history."""
     enabled = [source for source in sources if source.enabled]
     rules = load_rules(Path(rules_path) if rules_path else None)
-    fingerprint = rules_fingerprint(rules)
+    crawler = crawler or CrawlerSettings()
     extract = extract_task if extract_retry_delay is None else extract_task.with_options(
         retry_delay_seconds=extract_retry_delay)
     with run_lock(db_path):
         run_id = start_run(db_path, command, sources)
-        summary = RunSummary(run_id)
-        futures = {source.id: extract.submit(source) for source in enabled}
-        # Loads run one after another: the warehouse has a single writer.
-        for source in enabled:
-            summary.outcomes.append(_finish_source(source, futures[source.id], rules, fingerprint, db_path, run_id))
-        finish_run(db_path, run_id, "succeeded" if summary.ok else "failed")
+        futures = {source.id: extract.submit(source, known_state(db_path, source.id, backfill=backfill,
+                                                                 since_year=since_year), crawler)
+                   for source in enabled}
+        return _load_all(enabled, futures, rules, db_path, run_id, sighting=True)
+
+
+@flow(name="reparse", task_runner=ThreadPoolTaskRunner(max_workers=2))
+def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = None) -> RunSummary:
+    """Rebuild documents and flags of `sources` from the raw archive; unchanged parsers change nothing."""
+    rules = load_rules(Path(rules_path) if rules_path else None)
+    with run_lock(db_path):
+        run_id = start_run(db_path, "reparse", sources)
+        futures = {source.id: rebuild_task.submit(source, db_path) for source in sources}
+        return _load_all(sources, futures, rules, db_path, run_id, sighting=False)
+
+
+def _load_all(sources: list[SourceConfig], futures: dict[str, PrefectFuture], rules: Rules, db_path: str,
+              run_id: str, *, sighting: bool) -> RunSummary:
+    """Refine and load each source as its extraction finishes; the warehouse has a single writer."""
+    summary = RunSummary(run_id)
+    fingerprint = rules_fingerprint(rules)
+    for source in sources:
+        summary.outcomes.append(_finish_source(source, futures[source.id], rules, fingerprint, db_path, run_id,
+                                               sighting))
+    finish_run(db_path, run_id, "succeeded" if summary.ok else "failed")
     return summary
 
 
-def _finish_source(source: SourceConfig, future, rules: Rules, fingerprint: str, db_path: str,
-                   run_id: str) -> SourceOutcome:
+def _finish_source(source: SourceConfig, future: PrefectFuture, rules: Rules, fingerprint: str, db_path: str,
+                   run_id: str, sighting: bool) -> SourceOutcome:
     """Wait for one source's extraction, then refine and load it; a failure stays with that source."""
     try:
         extraction = future.result()
@@ -97,9 +126,10 @@ def _finish_source(source: SourceConfig, future, rules: Rules, fingerprint: str,
         record_source_failure(db_path, run_id, source.id, error)
         return SourceOutcome(source.id, ok=False, error=error)
     refined = refine_task(extraction, rules)
-    loaded = load_task(db_path, run_id, extraction, refined, fingerprint)
-    LOGGER.info("%s: %d documents (%d new, %d changed), %d new flags, %d requests via %s, %d failures",
-                source.id, loaded.documents_seen, loaded.documents_new, loaded.documents_changed,
-                loaded.flags_new, extraction.requests, extraction.discovered_via, len(extraction.failures))
+    loaded = load_task(db_path, run_id, extraction, refined, fingerprint, sighting)
+    LOGGER.info("%s: %d new, %d changed, %d unchanged, %d removed, %d new flags; %d requests (%d not modified) "
+                "via %s; %d failures", source.id, loaded.documents_new, loaded.documents_changed,
+                loaded.documents_unchanged, loaded.documents_removed, loaded.flags_new, extraction.requests,
+                extraction.not_modified, extraction.discovered_via, len(extraction.failures))
     return SourceOutcome(source.id, ok=True, load=loaded, requests=extraction.requests,
                          failures=len(extraction.failures), discovered_via=extraction.discovered_via)

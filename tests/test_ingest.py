@@ -67,7 +67,7 @@ def test_blog_posts_from_feed_and_from_html_fallback(sites, db_path, tmp_path) -
     assert via == {"sample-motions": "listing", "sample-active": "atom feed", "sample-branch": "html pages"}
     feed_pages = [r for r in sites["active"].requests if r.path == "/feeds/posts/default"]
     assert len(feed_pages) == 3, "9 posts at 4 a page: the crawl must follow rel='next' twice"
-    assert "max-results=100" in feed_pages[0].query_string
+    assert "max-results=100" in feed_pages[0].query_string and "orderby=updated" in feed_pages[0].query_string
 
 
 def test_bodies_hold_the_post_only(sites, db_path, tmp_path) -> None:
@@ -113,6 +113,7 @@ def test_an_edit_becomes_a_new_version_and_keeps_history(sites, db_path, tmp_pat
     post = sites["active"].site.posts[-1]
     document_id = f"sample-active:{post.post_id}"
     post.body_html += "<p>Update: the council now plans a shared service centre for payroll.</p>"
+    post.updated = datetime.now(UTC)  # Blogger bumps <updated> on every edit
     summary = run(sites, db_path, tmp_path)
     assert [o.load.documents_changed for o in summary.outcomes] == [0, 1, 0]
     versions = query(db_path, "SELECT version FROM document_versions WHERE document_id = ? ORDER BY 1",

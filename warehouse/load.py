@@ -44,6 +44,8 @@ class SourceLoad:
     documents_new: int
     documents_changed: int
     flags_new: int
+    documents_unchanged: int = 0
+    documents_removed: int = 0
 
 
 # Typed staging: pandas infers list and NULL columns loosely, so every column is cast once here.
@@ -56,7 +58,7 @@ CREATE TEMP TABLE stage AS SELECT
     CAST(published_at AS TIMESTAMPTZ) AS published_at, CAST(conference AS VARCHAR) AS conference,
     CAST(decision AS VARCHAR) AS decision, CAST(year AS INTEGER) AS year,
     CAST(motion_group AS VARCHAR) AS motion_group, CAST(labels AS VARCHAR[]) AS labels,
-    CAST(body AS VARCHAR) AS body, CAST(raw_sha256 AS VARCHAR) AS raw_sha256,
+    CAST(body AS VARCHAR) AS body, CAST(raw_sha256 AS VARCHAR) AS raw_sha256, CAST(marker AS VARCHAR) AS marker,
     CAST(topics AS VARCHAR[]) AS topics, CAST(matched_terms AS VARCHAR[]) AS matched_terms,
     CAST(score AS DOUBLE) AS score, CAST(snippet AS VARCHAR) AS snippet
 FROM stage_df
@@ -71,25 +73,40 @@ LEFT JOIN document_versions v ON v.document_id = k.document_id AND v.version = k
 WHERE v.content_hash IS DISTINCT FROM s.content_hash
 """
 
-LOAD_SQL = [
+VERSION_SQL = [
     """INSERT INTO document_versions
        SELECT document_id, version, content_hash, url, title, author, published_at, conference, decision,
-              year, motion_group, labels, body, raw_sha256, $run_id, $now FROM changes""",
+              year, motion_group, labels, body, raw_sha256, $run_id, $now, marker FROM changes""",
     """INSERT INTO document_keys
-       SELECT document_id, source_id, kind, source_key, 1, $now, $now FROM changes WHERE is_new""",
+       SELECT document_id, source_id, kind, source_key, 1, $now, $now, marker, $now, NULL
+       FROM changes WHERE is_new""",
     """UPDATE document_keys SET current_version = c.version
        FROM changes c WHERE document_keys.document_id = c.document_id AND NOT c.is_new""",
-    """UPDATE document_keys SET last_seen_at = $now WHERE document_id IN (SELECT document_id FROM stage)""",
-    # An edit that keeps a mention refreshes the flag but keeps its first flagged_at.
-    """UPDATE flags SET version = c.version, topics = c.topics, matched_terms = c.matched_terms, score = c.score,
-              snippet = c.snippet, rules_fingerprint = $rules, updated_at = $now, cleared_at = NULL
-       FROM changes c WHERE flags.document_id = c.document_id AND c.topics IS NOT NULL""",
-    """UPDATE flags SET version = c.version, updated_at = $now, cleared_at = $now
-       FROM changes c WHERE flags.document_id = c.document_id AND c.topics IS NULL AND flags.cleared_at IS NULL""",
+]
+
+# Seen again: not removed (any more), and its marker is the one the source shows now. Skipped by reparse.
+# A page parsed without a marker (HTML) keeps the one the feed gave.
+SIGHTING_SQL = """UPDATE document_keys SET last_seen_at = $now, checked_at = $now, removed_at = NULL,
+                         marker = COALESCE(s.marker, document_keys.marker)
+                  FROM stage s WHERE document_keys.document_id = s.document_id"""
+
+# Flags follow the classification of every staged row, so a rules change reaches unchanged documents too.
+# A refreshed flag keeps its first flagged_at.
+FLAG_SQL = [
+    """UPDATE flags SET version = s.current_version, topics = s.topics, matched_terms = s.matched_terms,
+              score = s.score, snippet = s.snippet, rules_fingerprint = $rules, updated_at = $now, cleared_at = NULL
+       FROM (SELECT stage.*, k.current_version FROM stage JOIN document_keys k USING (document_id)) s
+       WHERE flags.document_id = s.document_id AND s.topics IS NOT NULL
+         AND (flags.topics IS DISTINCT FROM s.topics OR flags.matched_terms IS DISTINCT FROM s.matched_terms
+              OR flags.snippet IS DISTINCT FROM s.snippet OR flags.cleared_at IS NOT NULL
+              OR flags.version <> s.current_version OR flags.rules_fingerprint <> $rules)""",
+    """UPDATE flags SET updated_at = $now, cleared_at = $now
+       FROM stage s WHERE flags.document_id = s.document_id AND s.topics IS NULL AND flags.cleared_at IS NULL""",
     """INSERT INTO flags
-       SELECT document_id, version, topics, matched_terms, score, snippet, $rules, $now, $now, NULL
-       FROM changes c
-       WHERE topics IS NOT NULL AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.document_id = c.document_id)""",
+       SELECT s.document_id, k.current_version, s.topics, s.matched_terms, s.score, s.snippet, $rules, $now, $now,
+              NULL
+       FROM stage s JOIN document_keys k USING (document_id)
+       WHERE s.topics IS NOT NULL AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.document_id = s.document_id)""",
 ]
 
 
@@ -122,13 +139,17 @@ def finish_run(db_path: Path | str, run_id: str, status: str) -> None:
 def record_source_failure(db_path: Path | str, run_id: str, source_id: str, error: str) -> None:
     """Record that a source could not be extracted at all in this run."""
     with connect(db_path) as con:
-        con.execute("INSERT OR REPLACE INTO source_runs VALUES (?, ?, 'failed', NULL, 0, 0, 0, 0, 0, 0, ?, now())",
-                    [run_id, source_id, error])
+        con.execute("""INSERT OR REPLACE INTO source_runs (run_id, source_id, status, requests, documents_seen,
+                           documents_new, documents_changed, flags_new, failures, error, finished_at)
+                       VALUES (?, ?, 'failed', 0, 0, 0, 0, 0, 0, ?, now())""", [run_id, source_id, error])
 
 
 def load_source(db_path: Path | str, run_id: str, extraction: Extraction, refined: Sequence[RefinedLike],
-                rules_fingerprint: str) -> SourceLoad:
-    """Archive raw bodies, add new document versions and flags, and record the source's run, atomically."""
+                rules_fingerprint: str, *, sighting: bool = True) -> SourceLoad:
+    """Archive raw bodies, add new document versions and flags, and record the source's run, atomically.
+
+    `sighting` is False when the batch was rebuilt from the archive (reparse): then nothing counts as seen.
+    """
     with connect(db_path) as con:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -136,31 +157,51 @@ def load_source(db_path: Path | str, run_id: str, extraction: Extraction, refine
             con.register("stage_df", _stage_frame(refined))
             con.execute(STAGE_SQL)
             con.execute(CHANGES_SQL)
-            new, changed, flags_new = con.execute(
-                """SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new),
-                          count(*) FILTER (WHERE topics IS NOT NULL AND NOT EXISTS
-                              (SELECT 1 FROM flags f WHERE f.document_id = c.document_id))
-                   FROM changes c""").fetchone()
+            new, changed = con.execute(
+                "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM changes").fetchone()
+            flags_new = con.execute(
+                """SELECT count(*) FROM stage s WHERE topics IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.document_id = s.document_id)""").fetchone()[0]
             params = {"run_id": run_id, "now": pd.Timestamp.now(tz="UTC"), "rules": rules_fingerprint}
-            for sql in LOAD_SQL:
+            for sql in VERSION_SQL + ([SIGHTING_SQL] if sighting else []) + FLAG_SQL:
                 con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+            _mark_unchanged_and_removed(con, extraction, params["now"])
             _record_failures(con, run_id, extraction)
             con.execute(
-                "INSERT OR REPLACE INTO source_runs VALUES (?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, ?, NULL, now())",
+                """INSERT OR REPLACE INTO source_runs (run_id, source_id, status, discovered_via, requests,
+                       documents_seen, documents_new, documents_changed, flags_new, failures, error, finished_at,
+                       documents_unchanged, documents_removed, not_modified)
+                   VALUES (?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, ?, NULL, now(), ?, ?, ?)""",
                 [run_id, extraction.source_id, extraction.discovered_via, extraction.requests, len(refined),
-                 new, changed, flags_new, len(extraction.failures)])
+                 new, changed, flags_new, len(extraction.failures), len(set(extraction.unchanged)),
+                 len(set(extraction.removed)), extraction.not_modified])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    return SourceLoad(extraction.source_id, len(refined), new, changed, flags_new)
+    return SourceLoad(extraction.source_id, len(refined), new, changed, flags_new,
+                      len(set(extraction.unchanged)), len(set(extraction.removed)))
+
+
+def _mark_unchanged_and_removed(con: duckdb.DuckDBPyConnection, extraction: Extraction, now: pd.Timestamp) -> None:
+    """Confirmed-unchanged items count as seen; items whose page is gone get a removal date once."""
+    ids = [f"{extraction.source_id}:{key}" for key in dict.fromkeys(extraction.unchanged)]
+    if ids:
+        con.execute("UPDATE document_keys SET last_seen_at = ?, checked_at = ? WHERE document_id IN "
+                    "(SELECT unnest(?::VARCHAR[]))", [now, now, ids])
+    gone = [f"{extraction.source_id}:{key}" for key in dict.fromkeys(extraction.removed)]
+    if gone:
+        con.execute("UPDATE document_keys SET removed_at = ?, checked_at = ? WHERE removed_at IS NULL AND "
+                    "document_id IN (SELECT unnest(?::VARCHAR[]))", [now, now, gone])
 
 
 def _archive(con: duckdb.DuckDBPyConnection, extraction: Extraction) -> None:
     """Store each response body once (compressed) and its URL, status and headers."""
-    if not extraction.raw:
+    _remember_validators(con, extraction)
+    parsed = [raw for raw in extraction.raw if raw.status != 304]
+    if not parsed:
         return
-    by_sha = {raw.sha256: raw for raw in extraction.raw}
+    by_sha = {raw.sha256: raw for raw in parsed}
     con.register("shas_df", pd.DataFrame({"sha256": list(by_sha)}))
     known = {row[0] for row in con.execute(
         "SELECT sha256 FROM raw_bodies WHERE sha256 IN (SELECT sha256 FROM shas_df)").fetchall()}
@@ -173,17 +214,37 @@ def _archive(con: duckdb.DuckDBPyConnection, extraction: Extraction) -> None:
         con.execute("INSERT INTO raw_bodies SELECT sha256, size_bytes, CAST(body_zlib AS BLOB), fetched_at "
                     "FROM bodies_df")
     con.register("responses_df", pd.DataFrame({
-        "url": [raw.url for raw in extraction.raw], "sha256": [raw.sha256 for raw in extraction.raw],
-        "final_url": [raw.final_url for raw in extraction.raw], "status": [raw.status for raw in extraction.raw],
-        "headers_json": [json.dumps(raw.headers, sort_keys=True) for raw in extraction.raw],
-        "fetched_at": pd.to_datetime([raw.fetched_at for raw in extraction.raw], utc=True)}))
+        "url": [raw.url for raw in parsed], "sha256": [raw.sha256 for raw in parsed],
+        "final_url": [raw.final_url for raw in parsed], "status": [raw.status for raw in parsed],
+        "headers_json": [json.dumps(raw.headers, sort_keys=True) for raw in parsed],
+        "fetched_at": pd.to_datetime([raw.fetched_at for raw in parsed], utc=True),
+        "role": [raw.role for raw in parsed]}))
     con.execute(
-        """INSERT INTO responses
-           SELECT DISTINCT ON (url, sha256) url, sha256, ?, final_url, status, headers_json, fetched_at, fetched_at
+        """INSERT INTO responses (url, sha256, source_id, final_url, status, headers_json, first_fetched_at,
+                                  last_fetched_at, role)
+           SELECT DISTINCT ON (url, sha256) url, sha256, ?, final_url, status, headers_json, fetched_at, fetched_at,
+                  role
            FROM responses_df ORDER BY url, sha256, fetched_at DESC
            ON CONFLICT (url, sha256) DO UPDATE SET last_fetched_at = excluded.last_fetched_at,
-               status = excluded.status, headers_json = excluded.headers_json, final_url = excluded.final_url""",
+               status = excluded.status, headers_json = excluded.headers_json, final_url = excluded.final_url,
+               role = excluded.role""",
         [extraction.source_id])
+
+
+def _remember_validators(con: duckdb.DuckDBPyConnection, extraction: Extraction) -> None:
+    """Keep each URL's latest ETag/Last-Modified for the next run's conditional GET."""
+    latest = {raw.url: raw for raw in sorted(extraction.raw, key=lambda raw: raw.fetched_at)}
+    for raw in latest.values():
+        con.execute(
+            """INSERT INTO http_cache VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (url) DO UPDATE SET
+                   etag = COALESCE(excluded.etag, CASE WHEN excluded.status = 304 THEN http_cache.etag END),
+                   last_modified = COALESCE(excluded.last_modified,
+                                            CASE WHEN excluded.status = 304 THEN http_cache.last_modified END),
+                   status = CASE WHEN excluded.status = 304 THEN http_cache.status ELSE excluded.status END,
+                   sha256 = COALESCE(excluded.sha256, http_cache.sha256), checked_at = excluded.checked_at""",
+            [raw.url, extraction.source_id, raw.headers.get("etag"), raw.headers.get("last-modified"), raw.status,
+             raw.sha256 if raw.status != 304 else None, raw.fetched_at])
 
 
 def _record_failures(con: duckdb.DuckDBPyConnection, run_id: str, extraction: Extraction) -> None:
@@ -203,7 +264,7 @@ def _stage_frame(refined: Sequence[RefinedLike]) -> pd.DataFrame:
             "content_hash": item.content_hash, "url": doc.url, "title": doc.title, "author": doc.author,
             "published_at": doc.published_at, "conference": doc.conference, "decision": doc.decision,
             "year": doc.year, "motion_group": doc.group, "labels": list(doc.labels), "body": doc.body,
-            "raw_sha256": doc.raw_sha256,
+            "raw_sha256": doc.raw_sha256, "marker": doc.marker,
             "topics": list(flag.topics) if flag else None,
             "matched_terms": list(flag.matched_terms) if flag else None,
             "score": flag.score if flag else None, "snippet": flag.snippet if flag else None,
@@ -211,6 +272,6 @@ def _stage_frame(refined: Sequence[RefinedLike]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=[
         "document_id", "source_id", "kind", "source_key", "content_hash", "url", "title", "author",
         "published_at", "conference", "decision", "year", "motion_group", "labels", "body", "raw_sha256",
-        "topics", "matched_terms", "score", "snippet"])
+        "marker", "topics", "matched_terms", "score", "snippet"])
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
     return frame.astype({"year": "Int64"})

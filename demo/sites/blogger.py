@@ -382,7 +382,11 @@ target='_blank'>Blogger</a>.</div></div>
         if not (start_arg.isdigit() and size_arg.isdigit()) or int(start_arg) < 1 or int(size_arg) < 1:
             return Response.text("Invalid start-index or max-results", 400, TEXT_TYPE)
         start, size = int(start_arg), min(int(size_arg), self.feed_cap)
+        by_updated = request.arg("orderby") == "updated"
         host, posts = request.host_url, self._newest_first()
+        if by_updated:  # Blogger's orderby=updated: the latest edited first
+            posts = sorted(posts, key=lambda p: p.last_updated, reverse=True)
+        order = "&amp;orderby=updated" if by_updated else ""
         page = posts[start - 1 : start - 1 + size]
         feed_url = host + FEED_PATH
         links = [
@@ -397,12 +401,12 @@ target='_blank'>Blogger</a>.</div></div>
             previous = max(1, start - size)
             links.append(
                 f"<link rel='previous' type='application/atom+xml' "
-                f"href='{feed_url}?start-index={previous}&amp;max-results={size}'/>"
+                f"href='{feed_url}?start-index={previous}&amp;max-results={size}{order}'/>"
             )
         if start - 1 + size < len(posts):
             links.append(
                 f"<link rel='next' type='application/atom+xml' "
-                f"href='{feed_url}?start-index={start + size}&amp;max-results={size}'/>"
+                f"href='{feed_url}?start-index={start + size}&amp;max-results={size}{order}'/>"
             )
         updated = max((p.last_updated for p in posts), default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
         categories = "".join(

@@ -1,0 +1,27 @@
+"""Reads what earlier runs saw of a source, so its extractor can skip what cannot have changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractors.records import Known, KnownDocument
+from warehouse.db import connect
+
+
+def known_state(db_path: Path | str, source_id: str, *, backfill: bool = False,
+                since_year: int | None = None) -> Known:
+    """Known documents (not removed) and stored HTTP validators of one source."""
+    with connect(db_path) as con:
+        documents = con.execute(
+            """SELECT k.source_key, v.url, k.marker, k.checked_at
+               FROM document_keys k
+               JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
+               WHERE k.source_id = ? AND k.removed_at IS NULL""", [source_id]).fetchall()
+        validators = con.execute(
+            """SELECT url, etag, last_modified FROM http_cache
+               WHERE source_id = ? AND (etag IS NOT NULL OR last_modified IS NOT NULL)""", [source_id]).fetchall()
+    return Known(
+        documents={key: KnownDocument(url, marker, checked_at) for key, url, marker, checked_at in documents},
+        validators={url: (etag, last_modified) for url, etag, last_modified in validators},
+        backfill=backfill, since_year=since_year,
+    )
