@@ -41,5 +41,13 @@ def test_demo_ingests_the_sample_sites_and_shows_flags(tmp_path: Path) -> None:
     assert "SELECT title, topics, snippet FROM flagged_documents" in result.stdout
     with duckdb.connect(str(tmp_path / "demo.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM documents").fetchone() == (33,)
+    flagged = unionwatch("explain", "sample-motions:shared-services", "--db", "demo.duckdb", cwd=tmp_path)
+    assert flagged.returncode == 0 and "stored flag: shared_services" in flagged.stdout
+    assert "shared_services (Shared services): MATCH" in flagged.stdout
+    quiet = unionwatch("explain", "sample-motions:valuing-administrative-and-clerical-staff", "--db", "demo.duckdb",
+                       cwd=tmp_path)
+    assert "stored flag: none" in quiet.stdout and "result: not flagged" in quiet.stdout
+    missing = unionwatch("explain", "no-such-thing", "--db", "demo.duckdb", cwd=tmp_path)
+    assert missing.returncode == 2 and "no document 'no-such-thing'" in missing.stderr
     # Prefect state stays in the project, never in the user's home.
     assert (tmp_path / ".unionwatch" / "prefect").is_dir() and not (tmp_path / ".prefect").exists()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -39,6 +41,10 @@ class FaultySite:
             "/to-ok": lambda: Response.redirect("/ok", 302),
             "/big": lambda: Response.text("x" * (2 * 1024 * 1024)),
             "/bomb": lambda: Response(200, BOMB, {"Content-Type": "text/html", "Content-Encoding": "gzip"}),
+            "/robots.txt": lambda: Response.text("User-agent: *\nDisallow: /private\n", content_type="text/plain"),
+            "/private/minutes": lambda: Response.text(PAGE),
+            "/report.pdf": lambda: Response(200, b"%PDF-1.4", {"Content-Type": "application/pdf"}),
+            "/slow": lambda: time.sleep(0.3) or Response.text(PAGE),
         }
         return routes.get(request.path, lambda: Response.text("no route", 404))()
 
@@ -150,3 +156,43 @@ def test_per_host_delay_spaces_requests(site) -> None:
     assert all(later - earlier >= 0.29 for earlier, later in zip(times, times[1:], strict=False))
     assert [r.path for r in server.requests] == ["/robots.txt", "/ok", "/ok", "/ok"]
     assert polite.requests_made == 4
+
+
+def test_robots_txt_is_fetched_once_and_obeyed(site) -> None:
+    server, faulty = site
+    polite = fetcher()
+    with pytest.raises(FetchError, match="disallowed by robots.txt"):
+        polite.get(server.url + "private/minutes")
+    polite.get(server.url + "ok")
+    assert faulty.hits["/robots.txt"] == 1 and faulty.hits["/private/minutes"] == 0
+
+
+def test_conditional_get_sends_stored_validators_and_returns_304(site) -> None:
+    server, _ = site
+    first = fetcher().get(server.url + "ok")
+    again = fetcher(validators={server.url + "ok": (first.headers["etag"], None)})
+    raw = again.get(server.url + "ok")
+    assert (raw.status, raw.body, again.not_modified) == (304, b"", 1)
+    assert server.requests[-1].headers["If-None-Match"] == first.headers["etag"]
+
+
+def test_unexpected_content_type_is_skipped_with_a_reason(site) -> None:
+    server, _ = site
+    with pytest.raises(FetchError, match="skipped: content type 'application/pdf' is not html"):
+        fetcher().get(server.url + "report.pdf", expect="html")
+
+
+def test_one_request_at_a_time_per_host_but_hosts_in_parallel(site) -> None:
+    server, _ = site
+    shared = fetcher()
+    with SiteServer(FaultySite()) as other:
+        urls = [server.url + "slow", server.url + "slow", other.url + "slow"]
+        threads = [threading.Thread(target=shared.get, args=(url,)) for url in urls]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        same_host = sorted(r.at for r in server.requests if r.path == "/slow")
+        other_host = [r.at for r in other.requests if r.path == "/slow"]
+    assert same_host[1] - same_host[0] >= 0.29, "the second request to a host waits for the first to finish"
+    assert abs(other_host[0] - same_host[0]) < 0.29, "another host is not held up"

@@ -57,3 +57,28 @@ def latest_flags(db_path: Path | str, limit: int = 10) -> list[FlagRow]:
             SELECT document_id, title, url, published_at, topics, snippet FROM flagged_documents
             ORDER BY published_at DESC NULLS LAST, document_id LIMIT ?""", [limit]).fetchall()
     return [FlagRow(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document's current text and its stored flag, for `explain`."""
+
+    document_id: str
+    url: str
+    title: str
+    body: str
+    topics: list[str] | None
+    matched_terms: list[str] | None
+    rules_fingerprint: str | None
+
+
+def find_document(db_path: Path | str, ref: str) -> StoredDocument | None:
+    """A document by id, or by URL (as stored, or in any of its versions)."""
+    with connect(db_path, read_only=True) as con:
+        row = con.execute("""
+            SELECT d.document_id, d.url, d.title, d.body, f.topics, f.matched_terms, f.rules_fingerprint
+            FROM documents d LEFT JOIN flags f ON f.document_id = d.document_id AND f.cleared_at IS NULL
+            WHERE d.document_id = $ref OR d.url = $ref
+               OR d.document_id IN (SELECT document_id FROM document_versions WHERE url = $ref)
+            LIMIT 1""", {"ref": ref}).fetchone()
+    return StoredDocument(*row) if row else None

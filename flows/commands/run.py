@@ -21,12 +21,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Load the sources file, run the flow, print the summary."""
-    from extractors.config import load_sources
+    from extractors.config import load_config
     from flows.ingest import ingest
 
-    sources = load_sources(args.sources)
+    sources, crawler = load_config(args.sources)
     print(f"Ingesting {sum(s.enabled for s in sources)} enabled sources from {args.sources} into {args.db}...")
-    summary = ingest(sources, args.db, command="run")
+    summary = ingest(sources, args.db, command="run", crawler=crawler)
     print_summary(summary, args.db)
     return EXIT_OK if summary.ok else EXIT_SOURCE_FAILED
 
@@ -36,12 +36,14 @@ def print_summary(summary, db: str) -> None:
     from warehouse.queries import latest_flags, sources_overview
 
     print(f"\nRun {summary.run_id}: {'all sources succeeded' if summary.ok else 'SOME SOURCES FAILED'}")
-    print(f"{'source':<24} {'status':<7} {'new':>5} {'changed':>7} {'flags+':>6} {'requests':>8}  error")
+    print(f"{'source':<24} {'status':<7} {'new':>5} {'changed':>7} {'same':>5} {'gone':>5} {'flags+':>6} "
+          f"{'requests':>8}  error")
     for outcome in summary.outcomes:
         load = outcome.load
-        print(f"{outcome.source_id:<24} {'ok' if outcome.ok else 'FAILED':<7} "
-              f"{load.documents_new if load else 0:>5} {load.documents_changed if load else 0:>7} "
-              f"{load.flags_new if load else 0:>6} {outcome.requests:>8}  {outcome.error or ''}")
+        counts = (load.documents_new, load.documents_changed, load.documents_unchanged, load.documents_removed,
+                  load.flags_new) if load else (0, 0, 0, 0, 0)
+        print(f"{outcome.source_id:<24} {'ok' if outcome.ok else 'FAILED':<7} {counts[0]:>5} {counts[1]:>7} "
+              f"{counts[2]:>5} {counts[3]:>5} {counts[4]:>6} {outcome.requests:>8}  {outcome.error or ''}")
     print(f"\nWarehouse {db}:")
     for row in sources_overview(db):
         print(f"  {row.source_id:<24} {row.kind:<15} {row.documents:>5} documents, {row.flagged:>4} flagged")
