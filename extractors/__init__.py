@@ -5,20 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
-from extractors import blogger, unison_motions
+from extractors import blogger, feed, unison_motions, wordpress
 from extractors.fetch import Fetcher, FetchError
 from extractors.records import CrawlerSettings, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
 
 Extractor = Callable[[SourceConfig, Fetcher, Known], Extraction]
-Reparser = Callable[[str, RawResponse], list[Document]]
+Reparser = Callable[[str, RawResponse], list[Document]]  # one archived response at a time
+Rebuilder = Callable[[str, list[RawResponse]], list[Document]]  # needs the whole archive (feed + pages)
 
 EXTRACTORS: dict[str, Extractor] = {
     "unison_motions": unison_motions.extract,
     "blogger": blogger.extract,
+    "wordpress": wordpress.extract,
+    "feed": feed.extract,
 }
 REPARSERS: dict[str, Reparser] = {
     "unison_motions": unison_motions.reparse,
     "blogger": blogger.reparse,
+    "wordpress": wordpress.reparse,
+}
+REBUILDERS: dict[str, Rebuilder] = {
+    "feed": feed.rebuild,  # a summary-only entry's key is in the feed, its text on the page
 }
 
 
@@ -37,6 +44,9 @@ def run_extractor(source: SourceConfig, known: Known, crawler: CrawlerSettings) 
 def reparse_archive(source: SourceConfig, responses: Iterable[RawResponse]) -> Extraction:
     """Rebuild a source's documents from archived responses, without network; later fetches win."""
     result = Extraction(source_id=source.id, discovered_via="archive")
+    if source.kind in REBUILDERS:
+        result.documents = REBUILDERS[source.kind](source.id, list(responses))
+        return result
     for raw in responses:
         try:
             result.documents.extend(REPARSERS[source.kind](source.id, raw))

@@ -11,7 +11,9 @@ from extractors import EXTRACTORS
 from extractors.records import CrawlerSettings, SourceConfig
 
 KINDS = tuple(EXTRACTORS)
-SOURCE_KEYS = {"id", "kind", "url", "name", "enabled", "delay"}
+SOURCE_KEYS = {"id", "kind", "url", "name", "enabled", "delay", "schedule"}
+SCHEDULES = ("frequent", "hourly", "daily")  # or a five-field cron expression
+CRON = re.compile(r"^\s*(\S+\s+){4}\S+\s*$")
 CRAWLER_KEYS = {"contact", "revalidate_days"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TABLE_HEADER = re.compile(r"^\s*\[\[\s*sources\s*\]\]\s*(#.*)?$")
@@ -117,7 +119,12 @@ def _validate(path: Path, line: int | None, table: dict) -> SourceConfig:
     name = table.get("name", source_id)
     if not isinstance(name, str):
         raise ConfigError(path, line, f"name of source {source_id!r} is not a string", 'write name = "…"')
-    return SourceConfig(id=source_id, kind=kind, url=url, name=name, enabled=enabled, delay=float(delay))
+    schedule = table.get("schedule", "daily" if kind == "unison_motions" else "frequent")
+    if not isinstance(schedule, str) or not (schedule in SCHEDULES or CRON.match(schedule)):
+        raise ConfigError(path, line, f"schedule {schedule!r} of source {source_id!r} is not known",
+                          f'use one of {", ".join(SCHEDULES)} or a cron expression such as "15 */2 * * *"')
+    return SourceConfig(id=source_id, kind=kind, url=url, name=name, enabled=enabled, delay=float(delay),
+                        schedule=schedule.strip())
 
 
 def _table_lines(text: str) -> list[int]:

@@ -86,7 +86,7 @@ class Fetcher:
             try:
                 if self.obey_robots and not self.robots.allowed(url):
                     raise FetchError(url, "disallowed by robots.txt")
-                raw = self._attempt(url, headers)
+                raw = self._attempt(url, headers, expect)
             except FetchError as exc:
                 if exc.transient and self.retry.should_retry(attempt, None):
                     self._sleep(attempt, None, url, exc.reason)
@@ -102,8 +102,6 @@ class Fetcher:
                 raise failure
             if raw.status == 304:
                 self.not_modified += 1
-            elif raw.status == 200 and expect:
-                self._check_type(raw, expect)
             return raw
 
     def close(self) -> None:
@@ -120,11 +118,12 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         return headers
 
-    def _check_type(self, raw: RawResponse, expect: str) -> None:
-        """Refuse a body whose declared type the caller cannot parse."""
-        declared = raw.headers.get("content-type", "").split(";")[0].strip().lower()
-        if declared and not any(family in declared for family in CONTENT_TYPES[expect]):
-            raise FetchError(raw.url, f"skipped: content type {declared!r} is not {expect}", raw.status)
+    def _check_type(self, url: str, response: requests.Response, expect: str | None) -> None:
+        """Refuse, before reading the body, a 200 answer whose declared type the caller cannot parse."""
+        declared = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if expect and response.status_code == 200 and declared and not any(
+                family in declared for family in CONTENT_TYPES[expect]):
+            raise FetchError(url, f"skipped: content type {declared!r} is not {expect}", response.status_code)
 
     def _sleep(self, attempt: int, retry_after: str | None, url: str, why: str) -> None:
         """Back off before the next attempt."""
@@ -134,7 +133,7 @@ class Fetcher:
 
     def _fetch_robots(self, robots_url: str) -> tuple[int, bytes]:
         """Fetch a robots.txt through the same politeness, without checking robots itself."""
-        raw = self._attempt(robots_url, {})
+        raw = self._attempt(robots_url, {}, None)
         return raw.status, raw.body
 
     def _host_delay(self, url: str) -> float:
@@ -143,7 +142,7 @@ class Fetcher:
             return self.delay
         return max(self.delay, self.robots.crawl_delay(url) or 0.0)
 
-    def _attempt(self, url: str, headers: dict[str, str]) -> RawResponse:
+    def _attempt(self, url: str, headers: dict[str, str], expect: str | None) -> RawResponse:
         """One request, streamed with a cap on decompressed bytes."""
         parts = urlsplit(url)
         with self.throttle.slot(parts.netloc.lower(), self._host_delay(url)):
@@ -151,6 +150,7 @@ class Fetcher:
             fetched_at = datetime.now(UTC)
             try:
                 with self.session.get(url, headers=headers, timeout=self.timeout, stream=True) as response:
+                    self._check_type(url, response, expect)
                     body = self._read_capped(url, response)
                     return RawResponse(url=url, final_url=response.url, status=response.status_code,
                                        headers={k.lower(): v for k, v in response.headers.items()},

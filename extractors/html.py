@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.dammit import EncodingDetector
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
 from extractors.records import RawResponse
@@ -12,6 +14,9 @@ from extractors.records import RawResponse
 # Browsers read these labels as Windows-1252 (WHATWG Encoding), so curly quotes and £ survive.
 CHARSET_ALIASES = {"iso-8859-1": "windows-1252", "latin-1": "windows-1252", "latin1": "windows-1252",
                    "us-ascii": "windows-1252", "ascii": "windows-1252"}
+BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# Undeclared and not UTF-8: the Windows code page UK pages were written in (detection guesses cp1250 for £).
+FALLBACK_ENCODING = "windows-1252"
 CHARSET_IN_HEADER = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
@@ -20,8 +25,9 @@ BLOCK_TAGS = frozenset({
 })
 # Never part of the text a person reads as the article.
 NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "iframe", "form", "button", "svg", "nav", "aside")
-BOILERPLATE_CLASS = re.compile(r"(^|[\s_-])(share|sharing|social|related|comments?|cookie|breadcrumbs?|"
-                               r"sidebar|widget|post-footer|jump-link|sharedaddy)([\s_-]|$)", re.IGNORECASE)
+BOILERPLATE_CLASS = re.compile(r"(^|[\s_-])(share|sharing|social|related|relatedposts|comments?|cookie|"
+                               r"breadcrumbs?|sidebar|widget|post-footer|jump-link|sharedaddy)([\s_-]|$)",
+                               re.IGNORECASE)
 SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 
 
@@ -35,17 +41,35 @@ def declared_charset(raw: RawResponse) -> str | None:
 
 
 def soup_of(raw: RawResponse) -> BeautifulSoup:
-    """Parse a response: header charset first, then <meta charset>, then detection."""
-    return soup_of_bytes(raw.body, declared_charset(raw))
+    """Parse a response decoded as a browser would (see decode_html)."""
+    return BeautifulSoup(decode_html(raw), "lxml")
 
 
-def soup_of_bytes(body: bytes, charset: str | None = None) -> BeautifulSoup:
-    """Parse HTML bytes with an optional known charset."""
-    soup = BeautifulSoup(body, "lxml", from_encoding=charset)
-    if soup.original_encoding in CHARSET_ALIASES:
-        # bs4 honoured a <meta> latin-1 label literally; browsers decode those bytes as cp1252.
-        soup = BeautifulSoup(body, "lxml", from_encoding="windows-1252")
-    return soup
+def decode_html(raw: RawResponse) -> str:
+    """The page as text: byte-order mark, then the HTTP charset, then <meta charset>, then UTF-8 or the fallback."""
+    body = raw.body
+    for bom, encoding in BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(encoding, errors="replace")
+    for declared in (declared_charset(raw), EncodingDetector.find_declared_encoding(body, is_html=True)):
+        encoding = _known_encoding(declared)
+        if encoding:
+            return body.decode(encoding, errors="replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode(FALLBACK_ENCODING, errors="replace")
+
+
+def _known_encoding(label: str | None) -> str | None:
+    """A declared charset as a browser reads it (latin-1 means windows-1252), or None when Python lacks it."""
+    if not label:
+        return None
+    label = CHARSET_ALIASES.get(label.strip().lower(), label.strip().lower())
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
 
 
 def soup_of_fragment(fragment: str) -> BeautifulSoup:

@@ -30,6 +30,7 @@ class SourceConfig:
     name: str = ""
     enabled: bool = True
     delay: float = 2.0
+    schedule: str = "frequent"  # frequent (every 30 min), hourly, daily, or a cron expression
 
 
 @dataclass

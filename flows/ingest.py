@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,19 +79,22 @@ def load_task(db_path: str, run_id: str, extraction: Extraction, refined: list[R
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES))
 def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", crawler: CrawlerSettings | None = None,
            backfill: bool = False, since_year: int | None = None, rules_path: str | None = None,
-           extract_retry_delay: float | None = None) -> RunSummary:
-    """One ingestion of the enabled `sources` into the warehouse at `db_path`; `backfill` walks all history."""
+           extract_retry_delay: float | None = None, lock_wait: float = 0.0) -> RunSummary:
+    """One ingestion of the enabled `sources` into the warehouse at `db_path`; `backfill` walks all history.
+
+    `lock_wait` is how long to wait for another run to finish; 0 fails at once (interactive use).
+    """
     enabled = [source for source in sources if source.enabled]
     rules = load_rules(Path(rules_path) if rules_path else None)
     crawler = crawler or CrawlerSettings()
     extract = extract_task if extract_retry_delay is None else extract_task.with_options(
         retry_delay_seconds=extract_retry_delay)
-    with run_lock(db_path):
+    with run_lock(db_path, wait=lock_wait):
         run_id = start_run(db_path, command, sources)
         futures = {source.id: extract.submit(source, known_state(db_path, source.id, backfill=backfill,
                                                                  since_year=since_year), crawler)
                    for source in enabled}
-        return _load_all(enabled, futures, rules, db_path, run_id, sighting=True)
+        return load_all(enabled, futures, rules, db_path, run_id, sighting=True)
 
 
 @flow(name="reparse", task_runner=ThreadPoolTaskRunner(max_workers=2))
@@ -100,26 +104,30 @@ def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = 
     with run_lock(db_path):
         run_id = start_run(db_path, "reparse", sources)
         futures = {source.id: rebuild_task.submit(source, db_path) for source in sources}
-        return _load_all(sources, futures, rules, db_path, run_id, sighting=False)
+        return load_all(sources, futures, rules, db_path, run_id, sighting=False)
 
 
-def _load_all(sources: list[SourceConfig], futures: dict[str, PrefectFuture], rules: Rules, db_path: str,
-              run_id: str, *, sighting: bool) -> RunSummary:
-    """Refine and load each source as its extraction finishes; the warehouse has a single writer."""
+def load_all(sources: list[SourceConfig], extractions: dict[str, PrefectFuture | Callable[[], Extraction]],
+              rules: Rules, db_path: str, run_id: str, *, sighting: bool) -> RunSummary:
+    """Refine and load each source as its extraction arrives; the warehouse has a single writer.
+
+    `extractions` maps source ids to futures of extract tasks, or to callables that read a staged batch.
+    """
     summary = RunSummary(run_id)
     fingerprint = rules_fingerprint(rules)
     for source in sources:
-        summary.outcomes.append(_finish_source(source, futures[source.id], rules, fingerprint, db_path, run_id,
-                                               sighting))
+        pending = extractions[source.id]
+        receive = pending.result if isinstance(pending, PrefectFuture) else pending
+        summary.outcomes.append(_finish_source(source, receive, rules, fingerprint, db_path, run_id, sighting))
     finish_run(db_path, run_id, "succeeded" if summary.ok else "failed")
     return summary
 
 
-def _finish_source(source: SourceConfig, future: PrefectFuture, rules: Rules, fingerprint: str, db_path: str,
-                   run_id: str, sighting: bool) -> SourceOutcome:
+def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rules: Rules, fingerprint: str,
+                   db_path: str, run_id: str, sighting: bool) -> SourceOutcome:
     """Wait for one source's extraction, then refine and load it; a failure stays with that source."""
     try:
-        extraction = future.result()
+        extraction = receive()
     except Exception as exc:  # one broken source must not stop the others
         error = f"{type(exc).__name__}: {exc}"
         LOGGER.error("%s: failed: %s", source.id, error)

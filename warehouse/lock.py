@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from warehouse.db import WarehouseError
 
+POLL_SECONDS = 1.0
+
 
 @contextmanager
-def run_lock(db_path: Path | str) -> Iterator[None]:
-    """Hold `<db>.lock` or fail at once, naming the process that holds it."""
+def run_lock(db_path: Path | str, *, wait: float = 0.0) -> Iterator[None]:
+    """Hold `<db>.lock`; if another run holds it, wait up to `wait` seconds, then fail naming that process."""
     lock_path = Path(f"{db_path}.lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -21,13 +24,18 @@ def run_lock(db_path: Path | str) -> Iterator[None]:
     except OSError as exc:
         raise WarehouseError(f"{lock_path}: cannot create the run lock ({exc.strerror})") from None
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise WarehouseError(f"{db_path}: another unionwatch run is writing this warehouse (pid {holder}); "
-                                 "it will finish on its own, try again later") from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "unknown"
+                    raise WarehouseError(f"{db_path}: another unionwatch run is writing this warehouse "
+                                         f"(pid {holder}); it will finish on its own, try again later") from None
+                time.sleep(POLL_SECONDS)
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

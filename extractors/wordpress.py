@@ -1,0 +1,353 @@
+"""WordPress extractor: REST API first, then the RSS feed, then the theme's HTML archives; keyed by post id.
+
+`source.url` is the site's home URL. The first path that answers is used for the whole run; when the API or
+the feed is unavailable (401/403/404, not JSON/XML, refused by robots.txt) the next one is tried and the
+fallback is logged once. Every path walks its listing newest first and stops at the first page whose posts
+are all known and unchanged, unless a known post is due for revalidation and has not been seen yet: then
+the walk goes on to the end, and known posts still missing are checked on their own page (404/410 means
+removed).
+
+Markers: the REST API and themes print the post's modification time, stored as UTC ISO 8601, so the two
+paths agree. RSS items carry no modification time, so a feed item's marker is a digest of what was parsed.
+
+Untitled posts (WordPress allows them; a title of spaces shows as nothing) and password-protected posts
+(the public sees only the title) are kept as documents with an empty title or body: the other field can
+still carry the topic words. A post with neither is recorded as a failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+from urllib.parse import urljoin
+
+import feedparser
+
+from extractors.fetch import Fetcher, FetchError
+from extractors.html import soup_of_fragment, text_of
+from extractors.records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
+from extractors.wordpress_api import PAGE_PAST_END, api_documents, error_code, parse_api_page, posts_url, total_pages
+from extractors.wordpress_html import (
+    archive_entries,
+    clean_body,
+    is_protected,
+    parse_post_page,
+    unmarked_title,
+    utc,
+)
+
+LOGGER = logging.getLogger(__name__)
+
+FEED_PATH = "feed/"
+ARCHIVE_PAGE = "page/{n}/"
+MAX_PAGES = 1000  # a loop guard: 100,000 posts through the API, 10,000 through feeds and archives
+GUID_POST_ID = re.compile(r"[?&]p=(\d+)\b")
+# Yoast SEO appends this paragraph to every feed item; it is not part of the post.
+FEED_FOOTER = re.compile(r"^The post (.+ )?appeared first on .+\.$", re.DOTALL)
+GONE = (404, 410)
+API, FEED, ARCHIVES = "rest api", "rss feed", "html archives"
+T = TypeVar("T")
+
+
+@dataclass
+class Listed:
+    """One post as a listing page shows it; `document` is set when the listing carries the whole post."""
+
+    key: str
+    url: str
+    marker: str | None
+    published: datetime | None
+    document: Document | None = None
+
+    @classmethod
+    def of(cls, document: Document) -> Listed:
+        """A listing entry that is already a complete document."""
+        return cls(document.key, document.url, document.marker, document.published_at, document)
+
+
+Page = tuple[RawResponse, list[Listed], list[str]]  # a listing response, its posts, problems with single posts
+
+
+def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
+    """New and changed posts of the WordPress site at `source.url`, through the first path that answers."""
+    result = Extraction(source_id=source.id)
+    root = source.url if source.url.endswith("/") else source.url + "/"
+    via, pages, unavailable = _discover(source, fetcher, root, known)
+    result.discovered_via = via
+    if unavailable:
+        LOGGER.warning("%s: %s; reading the %s instead", source.id, "; ".join(unavailable), via)
+    _Walk(source, fetcher, known, result).run(pages)
+    return result
+
+
+def reparse(source_id: str, raw: RawResponse) -> list[Document]:
+    """Documents in one archived response of any path (archive pages, errors and 304s hold none)."""
+    if raw.status != 200 or not raw.body:
+        return []
+    content_type = raw.headers.get("content-type", "").lower()
+    if "json" in content_type:
+        return parse_api_page(source_id, raw)
+    if "html" not in content_type and any(kind in content_type for kind in ("rss", "xml", "atom")):
+        return parse_feed(source_id, raw)
+    try:
+        return [parse_post_page(source_id, raw)]
+    except ValueError:
+        return []  # an archive page: it lists posts but holds none whole
+
+
+def parse_feed(source_id: str, raw: RawResponse) -> list[Document]:
+    """Every full-text item of one RSS feed page (items with only a summary need their post page)."""
+    return [item.document for item in _feed_listing(source_id, raw)[0] if item.document is not None]
+
+
+def _discover(source: SourceConfig, fetcher: Fetcher, root: str,
+              known: Known) -> tuple[str, Iterator[Page], list[str]]:
+    """The path to read and its pages, plus why each path before it was passed over.
+
+    Raises FetchError when not even the home page lists posts: the source is unusable.
+    """
+    unavailable: list[str] = []
+    first = _probe(fetcher, posts_url(root, 1, known.since_year), "json", lambda raw: api_documents(source.id, raw))
+    if isinstance(first, RawResponse):
+        return API, _api_pages(source, fetcher, root, known, first), unavailable
+    unavailable.append(f"REST API unavailable ({first})")
+    first = _probe(fetcher, urljoin(root, FEED_PATH), "feed", lambda raw: _feed_listing(source.id, raw))
+    if isinstance(first, RawResponse):
+        return FEED, _feed_pages(source, fetcher, root, first), unavailable
+    unavailable.append(f"RSS feed unavailable ({first})")
+    home = fetcher.get(root, expect="html", conditional=False)
+    if home.status != 200:
+        raise FetchError(root, f"home page answered HTTP {home.status} (and {'; '.join(unavailable)})", home.status)
+    if not archive_entries(home)[0]:
+        raise FetchError(root, "no article#post-ID on the home page (a static front page? set url to the posts "
+                               "page) and " + "; ".join(unavailable))
+    return ARCHIVES, _archive_pages(fetcher, root, home), unavailable
+
+
+def _probe(fetcher: Fetcher, url: str, expect: str, parse: Callable[[RawResponse], object]) -> RawResponse | str:
+    """The first page of a path, or why it cannot be used."""
+    try:
+        # Listing pages are fetched whole: a 304 would hide which posts they list.
+        raw = fetcher.get(url, expect=expect, conditional=False)
+    except FetchError as exc:
+        return exc.reason
+    if raw.status != 200:
+        code = error_code(raw) if expect == "json" else ""
+        return f"HTTP {raw.status}{' ' + code if code else ''}"
+    try:
+        parse(raw)
+    except ValueError as exc:
+        return f"answered {exc}"
+    return raw
+
+
+def _api_pages(source: SourceConfig, fetcher: Fetcher, root: str, known: Known, first: RawResponse) -> Iterator[Page]:
+    """Posts-collection pages up to X-WP-TotalPages (or an empty page, or the past-the-end error)."""
+    raw, page = first, 1
+    while True:
+        documents, problems = _parsed(raw, lambda r: api_documents(source.id, r))
+        yield raw, [Listed.of(d) for d in documents], problems
+        pages = total_pages(raw)
+        if not (documents or problems) or (pages is not None and page >= pages) or page >= MAX_PAGES:
+            return
+        page += 1
+        url = posts_url(root, page, known.since_year)
+        raw = fetcher.get(url, expect="json", conditional=False)
+        if raw.status == 400 and error_code(raw) == PAGE_PAST_END:
+            return  # no X-WP-TotalPages to say where the end was, or posts were deleted while we walked
+        if raw.status != 200:
+            raise FetchError(url, f"API page {page} answered HTTP {raw.status} {error_code(raw)}".rstrip(), raw.status)
+
+
+def _feed_pages(source: SourceConfig, fetcher: Fetcher, root: str, first: RawResponse) -> Iterator[Page]:
+    """/feed/ then /feed/?paged=N, until a short or missing page."""
+    raw, page, size = first, 1, 0
+    while True:
+        listed, problems = _parsed(raw, lambda r: _feed_listing(source.id, r))
+        size = size or len(listed)
+        yield raw, listed, problems
+        if not listed or len(listed) < size or page >= MAX_PAGES:
+            return
+        page += 1
+        url = urljoin(root, f"{FEED_PATH}?paged={page}")
+        raw = fetcher.get(url, expect="feed", conditional=False)
+        if raw.status in GONE:
+            return  # WordPress answers 404 to any paged query past the last page
+        if raw.status != 200:
+            raise FetchError(url, f"feed page {page} answered HTTP {raw.status}", raw.status)
+
+
+def _archive_pages(fetcher: Fetcher, root: str, home: RawResponse) -> Iterator[Page]:
+    """The home page then /page/N/, until the pagination ends or a page is missing."""
+    raw, page = home, 1
+    while True:
+        entries, problems, more = archive_entries(raw)
+        yield raw, [Listed(e.key, e.url, e.marker, e.published) for e in entries], problems
+        if not entries or not more or page >= MAX_PAGES:
+            return
+        page += 1
+        url = urljoin(root, ARCHIVE_PAGE.format(n=page))
+        raw = fetcher.get(url, expect="html", conditional=False)
+        if raw.status in GONE:
+            return
+        if raw.status != 200:
+            raise FetchError(url, f"archive page {page} answered HTTP {raw.status}", raw.status)
+
+
+def _parsed(raw: RawResponse, parse: Callable[[RawResponse], tuple[list[T], list[str]]]) -> tuple[list[T], list[str]]:
+    """A listing page parsed, or a FetchError naming the page when it cannot be read at all."""
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise FetchError(raw.url, f"unreadable listing page: {exc}", raw.status) from None
+
+
+def _feed_listing(source_id: str, raw: RawResponse) -> tuple[list[Listed], list[str]]:
+    """Items of one RSS page: full-text items as documents, summary-only items as links to fetch.
+
+    Raises ValueError when the body is not RSS or Atom.
+    """
+    feed = feedparser.parse(raw.body, response_headers=raw.headers)
+    if not feed.get("version"):
+        raise ValueError(f"something that is not RSS or Atom ({feed.get('bozo_exception') or 'no feed element'})")
+    listed, problems = [], []
+    for entry in feed.entries:
+        url = entry.get("link") or ""
+        match = GUID_POST_ID.search(entry.get("id") or "")
+        # A customised guid hides the post id; the guid itself is then the only stable key.
+        key = match[1] if match else entry.get("id") or url
+        if not key or not url:
+            problems.append(f"feed item without guid or link: {entry.get('title')!r}")
+            continue
+        published = utc(entry.get("published"))
+        contents = entry.get("content") or []
+        if not contents:
+            listed.append(Listed(key, url, None, published))
+            continue
+        document = _feed_document(source_id, entry, key, url, contents[0].get("value", ""), raw)
+        if document is None:
+            problems.append(f"post {key} has neither a title nor any text")
+            continue
+        listed.append(Listed.of(document))
+    return listed, problems
+
+
+def _feed_document(source_id: str, entry: dict, key: str, url: str, content: str,
+                   raw: RawResponse) -> Document | None:
+    """One full-text feed item as a Document, without the SEO plugin's footer; None when it is empty."""
+    soup = soup_of_fragment(content)
+    paragraphs = soup.find_all("p")
+    if paragraphs and FEED_FOOTER.match(text_of(paragraphs[-1])):
+        paragraphs[-1].decompose()
+    protected = is_protected(soup)
+    body = clean_body(soup)
+    title = unmarked_title(entry.get("title") or "", protected)
+    if not title and not body:
+        return None
+    author = " ".join(((entry.get("author_detail") or {}).get("name") or entry.get("author") or "").split())
+    labels = list(dict.fromkeys(t.get("term", "").strip() for t in entry.get("tags", []) if t.get("term", "").strip()))
+    document = Document(
+        source_id=source_id, kind=BLOG_POST, key=key, url=url, title=title, body=body, author=author or None,
+        published_at=utc(entry.get("published")), labels=labels, raw_sha256=raw.sha256,
+    )
+    document.marker = _digest(document)
+    return document
+
+
+def _digest(document: Document) -> str:
+    """A feed item's marker: what a reader would see change, hashed (RSS items have no modification time)."""
+    published = document.published_at.isoformat() if document.published_at else ""
+    fields = [document.title, document.body, document.author or "", published, *document.labels]
+    return "sha256:" + hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()[:32]
+
+
+class _Walk:
+    """Reads listing pages into one Extraction, following the incremental rules of the extractor contract."""
+
+    def __init__(self, source: SourceConfig, fetcher: Fetcher, known: Known, result: Extraction) -> None:
+        self.source, self.fetcher, self.known, self.result = source, fetcher, known, result
+        self.now = datetime.now(UTC)
+        self.seen: set[str] = set()
+
+    def run(self, pages: Iterator[Page]) -> None:
+        """Walk the pages, then check known posts the complete listing no longer shows."""
+        try:
+            for raw, listed, problems in pages:
+                self.result.raw.append(raw)
+                self.result.failures.extend(FetchFailure(raw.url, problem) for problem in problems)
+                fresh = [item for item in listed if item.key not in self.seen]
+                if listed and not fresh:
+                    break  # the site repeats itself (a paged feed that ignores `paged`): the listing ended
+                settled = [self._take(item) for item in fresh]
+                if self._stop(fresh, settled):
+                    return
+        except FetchError as exc:
+            self.result.failures.append(FetchFailure(exc.url, exc.reason, exc.status, exc.attempts))
+            return  # an incomplete listing says nothing about the posts it did not reach
+        for key, document in self.known.documents.items():
+            if key not in self.seen and self.known.due(key, self.now):
+                self._fetch_post(key, document.url)
+
+    def _stop(self, fresh: list[Listed], settled: list[bool]) -> bool:
+        """True when older pages cannot hold anything new for this run."""
+        since = self.known.since_year
+        if since and fresh and all(i.published and i.published.year < since for i in fresh):
+            return True
+        if self.known.backfill or not fresh or not all(settled):
+            return False
+        return not any(key not in self.seen and self.known.due(key, self.now) for key in self.known.documents)
+
+    def _take(self, item: Listed) -> bool:
+        """Record one listed post; True when it needed nothing (known and unchanged, or out of range)."""
+        self.seen.add(item.key)
+        known = self.known
+        if known.since_year and item.published and item.published.year < known.since_year:
+            return True
+        if not known.backfill and known.unchanged(item.key, item.marker):
+            self.result.unchanged.append(item.key)
+            return True
+        if item.document is not None:
+            self.result.documents.append(item.document)
+            return False
+        if item.key in known.documents and item.marker is None and not known.due(item.key, self.now):
+            return True  # no stamp to compare, and the post's page was checked recently enough
+        return self._fetch_post(item.key, item.url)
+
+    def _fetch_post(self, key: str, url: str) -> bool:
+        """Fetch a post's own page conditionally; True when it proved unchanged or gone (nothing new)."""
+        result = self.result
+        try:
+            raw = self.fetcher.get(url, expect="html")
+        except FetchError as exc:
+            result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
+            return False
+        if raw.status == 304:
+            result.raw.append(raw)
+            result.unchanged.append(key)
+            return True
+        if raw.status in GONE:
+            result.removed.append(key)
+            return True
+        if raw.status != 200:
+            result.failures.append(FetchFailure(url, f"post page answered HTTP {raw.status}", raw.status))
+            return False
+        result.raw.append(raw)
+        try:
+            document = parse_post_page(self.source.id, raw)
+        except ValueError as exc:
+            result.failures.append(FetchFailure(url, f"unparseable post page: {exc}"))
+            return False
+        if document.key != key:
+            # WordPress redirects a vanished permalink to its best guess at a similar post.
+            result.removed.append(key)
+            return True
+        if not self.known.backfill and self.known.unchanged(key, document.marker):
+            result.unchanged.append(key)
+            return True
+        result.documents.append(document)
+        return False
