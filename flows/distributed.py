@@ -1,0 +1,95 @@
+"""Scale-out ingestion: extraction fans out to Prefect workers by host, loading stays one writer.
+
+`ingest_distributed` (the parent) takes the run lock, stages each source's known state, starts one
+`extract_partition` deployment run per partition, waits for them, then loads every staged batch
+in one transaction per source, exactly as `ingest` does. All sources of a host fall into the same
+partition, so the per-host politeness (one request at a time, minimum delay) holds across workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.deployments import run_deployment
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from extractors import run_extractor
+from extractors.config import load_config
+from extractors.records import SourceConfig
+from flows.ingest import MAX_PARALLEL_SOURCES, RunSummary, load_all
+from transforms.classify import load_rules
+from warehouse.load import start_run
+from warehouse.lock import run_lock
+from warehouse.staging import batch_dir, discard_run, read_batch, read_known, write_batch, write_known
+from warehouse.state import known_state
+
+LOGGER = logging.getLogger("unionwatch")
+PARTITION_DEPLOYMENT = "extract-partition/extract-partition"
+
+
+def partition_of(source: SourceConfig, partitions: int) -> int:
+    """A stable partition for the source's host (all sources of a host share one)."""
+    host = (urlsplit(source.url).hostname or "").lower()
+    return int(hashlib.sha256(host.encode()).hexdigest(), 16) % partitions
+
+
+@task(name="extract-and-stage", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE,
+      task_run_name="extract-{source.id}")
+def extract_and_stage(source: SourceConfig, sources_path: str, staging: str, run_id: str) -> str:
+    """Extract one source and write its batch to the staging folder."""
+    _, crawler = load_config(sources_path)
+    extraction = run_extractor(source, read_known(staging, run_id, source.id), crawler)
+    return str(write_batch(staging, run_id, extraction))
+
+
+@flow(name="extract-partition", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES))
+def extract_partition(sources_path: str, staging: str, run_id: str, partition: int, partitions: int) -> list[str]:
+    """Extract and stage the enabled sources of one partition (runs on any worker that sees `staging`)."""
+    sources, _ = load_config(sources_path)
+    mine = [s for s in sources if s.enabled and partition_of(s, partitions) == partition]
+    futures = [extract_and_stage.submit(source, sources_path, staging, run_id) for source in mine]
+    return [future.result() for future in futures]
+
+
+@task(name="run-partition", cache_policy=NO_CACHE, task_run_name="partition-{partition}")
+def run_partition(deployment: str, parameters: dict, partition: int) -> str:
+    """Start one partition's deployment run on the work pool and wait for it to end."""
+    flow_run = run_deployment(deployment, parameters=parameters | {"partition": partition}, as_subflow=True)
+    return flow_run.state.type.value if flow_run.state else "UNKNOWN"
+
+
+@flow(name="ingest-distributed", task_runner=ThreadPoolTaskRunner(max_workers=16))
+def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions: int = 2,
+                       deployment: str = PARTITION_DEPLOYMENT, backfill: bool = False) -> RunSummary:
+    """One ingestion whose extraction runs on the work pool's workers, loaded here by a single writer."""
+    sources, _ = load_config(sources_path)
+    enabled = [source for source in sources if source.enabled]
+    rules = load_rules()
+    with run_lock(db_path):
+        run_id = start_run(db_path, "distributed", sources)
+        for source in enabled:
+            write_known(staging, run_id, source.id, known_state(db_path, source.id, backfill=backfill))
+        parameters = {"sources_path": str(Path(sources_path).resolve()), "staging": str(Path(staging).resolve()),
+                      "run_id": run_id, "partitions": partitions}
+        states = [run_partition.submit(deployment, parameters, n) for n in range(partitions)]
+        LOGGER.info("partitions ended: %s", [future.result() for future in states])
+        extractions = {source.id: _staged(staging, run_id, source.id) for source in enabled}
+        summary = load_all(enabled, extractions, rules, db_path, run_id, sighting=True)
+    if summary.ok:
+        discard_run(staging, run_id)  # failed runs keep their batches for inspection
+    return summary
+
+
+def _staged(staging: str, run_id: str, source_id: str):
+    """A callable that reads one staged batch, raising when its partition did not produce it."""
+    def receive():
+        folder = batch_dir(staging, run_id, source_id)
+        if not (folder / "meta.json").exists():
+            raise RuntimeError(f"no staged batch for {source_id}: its partition failed (see the worker's log)")
+        return read_batch(folder, source_id)
+    return receive
