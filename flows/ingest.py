@@ -19,6 +19,7 @@ from transforms.pipeline import Refined, refine
 from warehouse.archive import archived_responses
 from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure, start_run
 from warehouse.lock import run_lock
+from warehouse.snapshot import publish_snapshot
 from warehouse.state import known_state
 
 LOGGER = logging.getLogger("unionwatch")
@@ -120,6 +121,7 @@ def load_all(sources: list[SourceConfig], extractions: dict[str, PrefectFuture |
         receive = pending.result if isinstance(pending, PrefectFuture) else pending
         summary.outcomes.append(_finish_source(source, receive, rules, fingerprint, db_path, run_id, sighting))
     finish_run(db_path, run_id, "succeeded" if summary.ok else "failed")
+    publish_snapshot(db_path)  # still under the run lock: readers get this run whole or not at all
     return summary
 
 

@@ -1,0 +1,114 @@
+"""`unionwatch sql` and `unionwatch export` as analysts run them, against a warehouse the real ingest filled."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from demo.server import serve_sites
+from demo.sites import demo_sites
+from extractors.config import load_sources
+from flows.commands.demo import sources_toml
+from flows.ingest import ingest
+from warehouse.db import connect
+
+SITES = ("motions", "active", "branch")
+VIEWS_SQL = "SELECT table_name FROM information_schema.tables WHERE table_type = 'VIEW' ORDER BY 1"
+
+
+@pytest.fixture(scope="module")
+def warehouse(prefect_server, tmp_path_factory) -> Iterator[Path]:
+    """The sample sites, ingested once."""
+    tmp = tmp_path_factory.mktemp("sql")
+    db = tmp / "unionwatch.duckdb"
+    with serve_sites({name: site for name, site in demo_sites().items() if name in SITES}) as sites:
+        path = tmp / "sources.toml"
+        path.write_text(sources_toml({name: server.url for name, server in sites.items()}), encoding="utf-8")
+        assert ingest(load_sources(path), str(db), extract_retry_delay=0).ok
+    yield db
+
+
+def unionwatch(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the command line as a user would."""
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=dict(os.environ),
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    """Rows of a read-only query."""
+    with connect(db, read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_sql_prints_a_table_csv_and_json(warehouse, tmp_path) -> None:
+    query = "SELECT source_id, documents, flagged FROM source_health ORDER BY source_id"
+    expected = rows(warehouse, query)
+    table = unionwatch("sql", query, "--db", str(warehouse), cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert "source_id" in table.stdout
+    for source_id, documents, flagged in expected:
+        assert any(source_id in line and f" {documents} " in line and f" {flagged} " in line
+                   for line in table.stdout.splitlines())
+    assert f"Reading snapshot {warehouse.with_name(warehouse.stem + '.snapshot.duckdb')}" in table.stderr
+    as_csv = unionwatch("sql", query, "--format", "csv", "--db", str(warehouse), cwd=tmp_path)
+    assert list(csv.reader(io.StringIO(as_csv.stdout))) == [
+        ["source_id", "documents", "flagged"], *[[str(value) for value in row] for row in expected]]
+    as_json = unionwatch("sql", query, "--format", "json", "--db", str(warehouse), cwd=tmp_path)
+    assert json.loads(as_json.stdout) == [dict(zip(["source_id", "documents", "flagged"], row, strict=True))
+                                          for row in expected]
+
+
+def test_json_and_csv_keep_lists_and_times(warehouse, tmp_path) -> None:
+    query = "SELECT document_id, topics, published_at FROM flagged_documents ORDER BY document_id LIMIT 3"
+    expected = rows(warehouse, query)
+    records = json.loads(unionwatch("sql", query, "--format", "json", "--db", str(warehouse), cwd=tmp_path).stdout)
+    assert [(r["document_id"], r["topics"], datetime.fromisoformat(r["published_at"])) for r in records] == expected
+    lines = list(csv.DictReader(io.StringIO(
+        unionwatch("sql", query, "--format", "csv", "--db", str(warehouse), cwd=tmp_path).stdout)))
+    assert [json.loads(line["topics"]) for line in lines] == [row[1] for row in expected]
+
+
+def test_sql_errors_are_clear_and_nothing_can_be_written(warehouse, tmp_path) -> None:
+    missing = unionwatch("sql", "SELECT * FROM no_such_view", "--db", str(warehouse), cwd=tmp_path)
+    assert missing.returncode == 2 and "SQL error" in missing.stderr and "no_such_view" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    write = unionwatch("sql", "DELETE FROM flags", "--db", str(warehouse), cwd=tmp_path)
+    assert write.returncode == 2 and "read-only" in write.stderr
+    assert rows(warehouse, "SELECT count(*) FROM flags")[0][0] > 0
+    nowhere = unionwatch("sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb"), cwd=tmp_path)
+    assert nowhere.returncode == 3 and "no warehouse here yet" in nowhere.stderr
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_export_writes_every_view_whole(warehouse, tmp_path, fmt) -> None:
+    out = tmp_path / "export"
+    result = unionwatch("export", "--format", fmt, str(out), "--db", str(warehouse), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    views = [name for (name,) in rows(warehouse, VIEWS_SQL)]
+    assert {"documents", "flagged_documents", "mentions_monthly", "source_health"} <= set(views)
+    assert sorted(path.name for path in out.iterdir()) == sorted(f"{view}.{fmt}" for view in views)
+    reader = "read_parquet(?)" if fmt == "parquet" else "read_csv(?, header = true, all_varchar = true)"
+    with connect(warehouse, read_only=True) as con:
+        for view in views:
+            path = str(out / f"{view}.{fmt}")
+            columns = [row[0] for row in con.execute(f'DESCRIBE "{view}"').fetchall()]
+            exported = con.execute(f"SELECT * FROM {reader}", [path])  # noqa: S608
+            assert [column[0] for column in exported.description] == columns, view
+            exported_rows = len(exported.fetchall())
+            count = con.execute(f'SELECT count(*) FROM "{view}"').fetchone()[0]  # noqa: S608
+            assert exported_rows == count, view
+            assert f"{path}  {count:,} rows" in result.stdout
+    flagged = rows(warehouse, "SELECT document_id, topics FROM flagged_documents ORDER BY 1")
+    if fmt == "parquet":
+        with connect(warehouse, read_only=True) as con:
+            assert con.execute("SELECT document_id, topics FROM read_parquet(?) ORDER BY 1",
+                               [str(out / "flagged_documents.parquet")]).fetchall() == flagged

@@ -1,0 +1,85 @@
+"""Ranked full-text search over document titles and bodies, through the `search_documents` SQL macro."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import WarehouseError, connect
+
+SNIPPET_CHARS = 240
+SNIPPET_LEAD = 80  # characters of context kept before the first match
+JOINED_MARKS = re.compile(r"\*\*([\s-]+)\*\*")  # "**shared** **services**" reads better as one mark
+
+SEARCH_SQL = """
+SELECT s.document_id, s.source_id, s.url, s.title, s.published_at, s.score, d.body
+FROM search_documents($query) s
+JOIN documents d ON d.document_id = s.document_id
+ORDER BY s.score DESC, s.published_at DESC NULLS LAST, s.document_id
+LIMIT $limit
+"""
+
+# The surface forms, in the hits' bodies, of the words the query matched (same tokens and stems as the macro).
+MATCHED_WORDS_SQL = """
+SELECT DISTINCT word
+FROM (SELECT unnest(regexp_extract_all(body, '[\\p{L}\\p{N}]+')) AS word
+      FROM documents WHERE list_contains($ids, document_id))
+WHERE list_contains(search_tokens($query), search_stem(lower(word)))
+"""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked result; `snippet` marks the matched words **like this**."""
+
+    document_id: str
+    source_id: str
+    url: str
+    title: str
+    published_at: datetime | None
+    score: float
+    snippet: str
+
+
+def search(db_path: Path | str, query: str, limit: int = 20) -> list[SearchHit]:
+    """The `limit` best documents for `query`, best first (BM25 over titles and bodies)."""
+    with connect(db_path, read_only=True) as con:
+        try:
+            rows = con.execute(SEARCH_SQL, {"query": query, "limit": limit}).fetchall()
+        except duckdb.CatalogException as exc:  # a warehouse no run of this version has migrated yet
+            raise WarehouseError(f"{db_path}: {str(exc).splitlines()[0]}; run `unionwatch run` once to bring "
+                                 "the warehouse up to date") from None
+        if not rows:
+            return []
+        words = [word for (word,) in con.execute(
+            MATCHED_WORDS_SQL, {"ids": [row[0] for row in rows], "query": query}).fetchall()]
+    pattern = _word_pattern(words)
+    return [SearchHit(*row[:6], snippet=snippet(row[6], pattern)) for row in rows]
+
+
+def snippet(body: str, pattern: re.Pattern[str] | None) -> str:
+    """About SNIPPET_CHARS of `body` around the first match, every match marked **like this**."""
+    text = " ".join(body.split())
+    found = pattern.search(text) if pattern else None
+    start = 0
+    if found and found.start() > SNIPPET_LEAD:
+        start = text.find(" ", found.start() - SNIPPET_LEAD) + 1
+    end = start + SNIPPET_CHARS
+    if end < len(text):
+        end = text.rfind(" ", start, end) if " " in text[start:end] else end
+    window = text[start:end]
+    if pattern:
+        window = JOINED_MARKS.sub(r"\1", pattern.sub(r"**\g<0>**", window))
+    return ("… " if start else "") + window + (" …" if end < len(text) else "")
+
+
+def _word_pattern(words: list[str]) -> re.Pattern[str] | None:
+    """A case-insensitive pattern for any of `words` as whole words, longest first."""
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
