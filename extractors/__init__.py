@@ -19,6 +19,8 @@ EXTRACTORS: dict[str, Extractor] = {
     "wordpress": wordpress.extract,
     "feed": feed.extract,
 }
+# The record kind (documents.kind, and the quality suite) each source kind yields.
+RECORD_KINDS = {"unison_motions": "motion", "blogger": "blog_post", "wordpress": "blog_post", "feed": "article"}
 REPARSERS: dict[str, Reparser] = {
     "unison_motions": unison_motions.reparse,
     "blogger": blogger.reparse,

@@ -21,10 +21,11 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from extractors import run_extractor
 from extractors.config import load_config
 from extractors.records import SourceConfig
-from flows.ingest import MAX_PARALLEL_SOURCES, RunSummary, load_all
+from flows.ingest import MAX_PARALLEL_SOURCES, RunSummary, alerts_task, load_all
 from transforms.classify import load_rules
 from warehouse.load import start_run
 from warehouse.lock import run_lock
+from warehouse.snapshot import publish_snapshot
 from warehouse.staging import batch_dir, discard_run, read_batch, read_known, write_batch, write_known
 from warehouse.state import known_state
 
@@ -79,7 +80,9 @@ def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions
         states = [run_partition.submit(deployment, parameters, n) for n in range(partitions)]
         LOGGER.info("partitions ended: %s", [future.result() for future in states])
         extractions = {source.id: _staged(staging, run_id, source.id) for source in enabled}
-        summary = load_all(enabled, extractions, rules, db_path, run_id, sighting=True)
+        summary = load_all(enabled, extractions, rules, db_path, run_id, sighting=True, volume_checks=not backfill)
+        summary.alerts = alerts_task(db_path, sources_path, backfill)
+        publish_snapshot(db_path)
     if summary.ok:
         discard_run(staging, run_id)  # failed runs keep their batches for inspection
     return summary

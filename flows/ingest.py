@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, task
@@ -12,7 +13,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors import reparse_archive, run_extractor
+from alerts import AlertReport, run_alerts
+from expectations import gate
+from expectations.gate import BatchStats, GateResult
+from extractors import RECORD_KINDS, reparse_archive, run_extractor
 from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig
 from transforms.classify import Rules, load_rules, rules_fingerprint
 from transforms.pipeline import Refined, refine
@@ -20,7 +24,7 @@ from warehouse.archive import archived_responses
 from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure, start_run
 from warehouse.lock import run_lock
 from warehouse.snapshot import publish_snapshot
-from warehouse.state import known_state
+from warehouse.state import known_state, volume_history
 
 LOGGER = logging.getLogger("unionwatch")
 MAX_PARALLEL_SOURCES = 8  # different hosts proceed in parallel; each host stays polite
@@ -45,6 +49,7 @@ class RunSummary:
 
     run_id: str
     outcomes: list[SourceOutcome] = field(default_factory=list)
+    alerts: AlertReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -70,20 +75,42 @@ def refine_task(extraction: Extraction, rules: Rules) -> list[Refined]:
     return refine(extraction.documents, rules)
 
 
+@task(name="validate", cache_policy=NO_CACHE, task_run_name="validate-{extraction.source_id}")
+def validate_task(extraction: Extraction, refined: list[Refined], kind: str, history: list[int]) -> GateResult:
+    """Run the quality gate over one source's staged batch."""
+    stats = BatchStats(extraction.source_id, kind, len(refined), len(extraction.failures), extraction.requests,
+                       history)
+    return gate.check(refined, stats, now=datetime.now(UTC))
+
+
 @task(name="load", cache_policy=NO_CACHE, task_run_name="load-{extraction.source_id}")
 def load_task(db_path: str, run_id: str, extraction: Extraction, refined: list[Refined], fingerprint: str,
-              sighting: bool) -> SourceLoad:
-    """Load one source's batch in one transaction."""
-    return load_source(db_path, run_id, extraction, refined, fingerprint, sighting=sighting)
+              verdict: GateResult, sighting: bool) -> SourceLoad:
+    """Publish what passed and quarantine the rest, in one transaction."""
+    return load_source(db_path, run_id, extraction, refined, fingerprint, gate=verdict, sighting=sighting)
+
+
+@task(name="alerts", cache_policy=NO_CACHE)
+def alerts_task(db_path: str, config_path: str, notify_backfill: bool) -> AlertReport:
+    """Queue and deliver alerts for new flags, and maintainer notices, after the loads."""
+    return run_alerts(db_path, config_path, now=datetime.now(UTC), notify_backfill=notify_backfill)
+
+
+@task(name="gx-warm-up", cache_policy=NO_CACHE)
+def warm_up_task() -> None:
+    """Import Great Expectations and build the suites while sources are being fetched."""
+    gate.warm_up()
 
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES))
 def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", crawler: CrawlerSettings | None = None,
            backfill: bool = False, since_year: int | None = None, rules_path: str | None = None,
-           extract_retry_delay: float | None = None, lock_wait: float = 0.0) -> RunSummary:
+           extract_retry_delay: float | None = None, lock_wait: float = 0.0, alerts_config: str | None = None,
+           notify_backfill: bool = False) -> RunSummary:
     """One ingestion of the enabled `sources` into the warehouse at `db_path`; `backfill` walks all history.
 
     `lock_wait` is how long to wait for another run to finish; 0 fails at once (interactive use).
+    `alerts_config` is the sources file holding [[subscriptions]]: alerts go out after the loads.
     """
     enabled = [source for source in sources if source.enabled]
     rules = load_rules(Path(rules_path) if rules_path else None)
@@ -92,10 +119,15 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
         retry_delay_seconds=extract_retry_delay)
     with run_lock(db_path, wait=lock_wait):
         run_id = start_run(db_path, command, sources)
+        warm_up_task.submit()
         futures = {source.id: extract.submit(source, known_state(db_path, source.id, backfill=backfill,
                                                                  since_year=since_year), crawler)
                    for source in enabled}
-        return load_all(enabled, futures, rules, db_path, run_id, sighting=True)
+        summary = load_all(enabled, futures, rules, db_path, run_id, sighting=True, volume_checks=not backfill)
+        if alerts_config:
+            summary.alerts = alerts_task(db_path, alerts_config, notify_backfill or backfill)
+        publish_snapshot(db_path)  # still under the run lock: readers get this run whole or not at all
+        return summary
 
 
 @flow(name="reparse", task_runner=ThreadPoolTaskRunner(max_workers=2))
@@ -105,29 +137,33 @@ def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = 
     with run_lock(db_path):
         run_id = start_run(db_path, "reparse", sources)
         futures = {source.id: rebuild_task.submit(source, db_path) for source in sources}
-        return load_all(sources, futures, rules, db_path, run_id, sighting=False)
+        summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_checks=False)
+        publish_snapshot(db_path)
+        return summary
 
 
 def load_all(sources: list[SourceConfig], extractions: dict[str, PrefectFuture | Callable[[], Extraction]],
-              rules: Rules, db_path: str, run_id: str, *, sighting: bool) -> RunSummary:
-    """Refine and load each source as its extraction arrives; the warehouse has a single writer.
+             rules: Rules, db_path: str, run_id: str, *, sighting: bool, volume_checks: bool) -> RunSummary:
+    """Refine, check and load each source as its extraction arrives; the warehouse has a single writer.
 
     `extractions` maps source ids to futures of extract tasks, or to callables that read a staged batch.
+    Backfills and reparses skip the volume checks: their size says nothing about a source's health.
     """
     summary = RunSummary(run_id)
     fingerprint = rules_fingerprint(rules)
     for source in sources:
         pending = extractions[source.id]
         receive = pending.result if isinstance(pending, PrefectFuture) else pending
-        summary.outcomes.append(_finish_source(source, receive, rules, fingerprint, db_path, run_id, sighting))
+        history = volume_history(db_path, source.id) if volume_checks else []
+        summary.outcomes.append(_finish_source(source, receive, rules, fingerprint, db_path, run_id, sighting,
+                                               history))
     finish_run(db_path, run_id, "succeeded" if summary.ok else "failed")
-    publish_snapshot(db_path)  # still under the run lock: readers get this run whole or not at all
     return summary
 
 
 def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rules: Rules, fingerprint: str,
-                   db_path: str, run_id: str, sighting: bool) -> SourceOutcome:
-    """Wait for one source's extraction, then refine and load it; a failure stays with that source."""
+                   db_path: str, run_id: str, sighting: bool, history: list[int]) -> SourceOutcome:
+    """Wait for one source's extraction, then refine, check and load it; a failure stays with that source."""
     try:
         extraction = receive()
     except Exception as exc:  # one broken source must not stop the others
@@ -136,10 +172,16 @@ def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rule
         record_source_failure(db_path, run_id, source.id, error)
         return SourceOutcome(source.id, ok=False, error=error)
     refined = refine_task(extraction, rules)
-    loaded = load_task(db_path, run_id, extraction, refined, fingerprint, sighting)
-    LOGGER.info("%s: %d new, %d changed, %d unchanged, %d removed, %d new flags; %d requests (%d not modified) "
-                "via %s; %d failures", source.id, loaded.documents_new, loaded.documents_changed,
-                loaded.documents_unchanged, loaded.documents_removed, loaded.flags_new, extraction.requests,
-                extraction.not_modified, extraction.discovered_via, len(extraction.failures))
+    verdict = validate_task(extraction, refined, RECORD_KINDS[source.kind], history)
+    loaded = load_task(db_path, run_id, extraction, refined, fingerprint, verdict, sighting)
+    if loaded.blocked:
+        LOGGER.error("%s: nothing published: %s", source.id, loaded.blocked)
+        return SourceOutcome(source.id, ok=False, load=loaded, requests=extraction.requests,
+                             failures=len(extraction.failures), discovered_via=extraction.discovered_via,
+                             error=loaded.blocked)
+    LOGGER.info("%s: %d new, %d changed, %d unchanged, %d removed, %d new flags, %d quarantined; %d requests "
+                "(%d not modified) via %s; %d failures", source.id, loaded.documents_new, loaded.documents_changed,
+                loaded.documents_unchanged, loaded.documents_removed, loaded.flags_new, loaded.quarantined,
+                extraction.requests, extraction.not_modified, extraction.discovered_via, len(extraction.failures))
     return SourceOutcome(source.id, ok=True, load=loaded, requests=extraction.requests,
                          failures=len(extraction.failures), discovered_via=extraction.discovered_via)

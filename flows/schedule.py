@@ -66,4 +66,5 @@ def scheduled_ingest(sources_path: str, db_path: str, source_ids: list[str] | No
     chosen = [s for s in sources if s.enabled and (source_ids is None or s.id in source_ids)]
     if revalidate_all:
         crawler = dataclasses.replace(crawler, revalidate_days=0)
-    return ingest(chosen, db_path, command="schedule", crawler=crawler, lock_wait=LOCK_WAIT_SECONDS)
+    return ingest(chosen, db_path, command="schedule", crawler=crawler, lock_wait=LOCK_WAIT_SECONDS,
+                  alerts_config=sources_path)

@@ -60,6 +60,7 @@ def test_second_run_only_revalidates_and_parses_nothing(sites, db_path, tmp_path
 def test_new_motion_costs_one_listing_page_and_its_own_page(sites, db_path, tmp_path) -> None:
     run(sites, db_path, tmp_path)
     newest = dataclasses.replace(MOTIONS[0], slug="shared-services-review-2024", year=2024,
+                                 conference="2024 Local Government Service Group Conference",
                                  title="Shared Services Review", date=dt.date(2024, 3, 1))
     sites["motions"].site.motions.append(newest)
     sites["motions"].reset_log()

@@ -8,14 +8,19 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import duckdb
 import pandas as pd
 
 from extractors.records import Document, Extraction, SourceConfig
+from warehouse import quality
 from warehouse.db import connect
 from warehouse.migrate import migrate
+
+if TYPE_CHECKING:
+    from expectations.gate import GateResult
+    from expectations.recheck import RecheckReport
 
 
 class Classified(Protocol):
@@ -46,6 +51,8 @@ class SourceLoad:
     flags_new: int
     documents_unchanged: int = 0
     documents_removed: int = 0
+    quarantined: int = 0
+    blocked: str | None = None  # why the quality gate held the whole batch back
 
 
 # Typed staging: pandas infers list and NULL columns loosely, so every column is cast once here.
@@ -145,42 +152,82 @@ def record_source_failure(db_path: Path | str, run_id: str, source_id: str, erro
 
 
 def load_source(db_path: Path | str, run_id: str, extraction: Extraction, refined: Sequence[RefinedLike],
-                rules_fingerprint: str, *, sighting: bool = True) -> SourceLoad:
-    """Archive raw bodies, add new document versions and flags, and record the source's run, atomically.
+                rules_fingerprint: str, *, gate: GateResult | None = None, sighting: bool = True) -> SourceLoad:
+    """Archive raw bodies, publish the rows the quality gate passed, quarantine the rest, atomically.
 
-    `sighting` is False when the batch was rebuilt from the archive (reparse): then nothing counts as seen.
+    Without a gate every row is published. A gate whose batch checks failed publishes nothing and
+    marks the source's run `blocked`. `sighting` is False when the batch was rebuilt from the archive
+    (reparse): then nothing counts as seen.
     """
+    stage_df = _stage_frame(refined)
+    blocked = gate is not None and not gate.batch_ok
     with connect(db_path) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             _archive(con, extraction)
-            con.register("stage_df", _stage_frame(refined))
-            con.execute(STAGE_SQL)
-            con.execute(CHANGES_SQL)
-            new, changed = con.execute(
-                "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM changes").fetchone()
-            flags_new = con.execute(
-                """SELECT count(*) FROM stage s WHERE topics IS NOT NULL
-                   AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.document_id = s.document_id)""").fetchone()[0]
-            params = {"run_id": run_id, "now": pd.Timestamp.now(tz="UTC"), "rules": rules_fingerprint}
-            for sql in VERSION_SQL + ([SIGHTING_SQL] if sighting else []) + FLAG_SQL:
-                con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
-            _mark_unchanged_and_removed(con, extraction, params["now"])
+            quarantined = quality.record_gate(con, run_id, gate, stage_df) if gate else 0
+            new, changed, flags_new = _publish(con, quality.passing_rows(stage_df, gate) if gate else stage_df,
+                                               run_id, rules_fingerprint, sighting=sighting)
+            if not blocked:
+                _mark_unchanged_and_removed(con, extraction, pd.Timestamp.now(tz="UTC"))
             _record_failures(con, run_id, extraction)
             con.execute(
                 """INSERT OR REPLACE INTO source_runs (run_id, source_id, status, discovered_via, requests,
                        documents_seen, documents_new, documents_changed, flags_new, failures, error, finished_at,
                        documents_unchanged, documents_removed, not_modified)
-                   VALUES (?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, ?, NULL, now(), ?, ?, ?)""",
-                [run_id, extraction.source_id, extraction.discovered_via, extraction.requests, len(refined),
-                 new, changed, flags_new, len(extraction.failures), len(set(extraction.unchanged)),
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?)""",
+                [run_id, extraction.source_id, quality.BLOCKED if blocked else "succeeded",
+                 extraction.discovered_via, extraction.requests, len(refined), new, changed, flags_new,
+                 len(extraction.failures), _gate_error(gate) if blocked else None, len(set(extraction.unchanged)),
                  len(set(extraction.removed)), extraction.not_modified])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
     return SourceLoad(extraction.source_id, len(refined), new, changed, flags_new,
-                      len(set(extraction.unchanged)), len(set(extraction.removed)))
+                      len(set(extraction.unchanged)), len(set(extraction.removed)), quarantined,
+                      _gate_error(gate) if blocked else None)
+
+
+def publish_released(db_path: Path | str, report: RecheckReport, rules_fingerprint: str) -> int:
+    """Publish quarantined rows that now pass (`unionwatch quality recheck`), in one transaction."""
+    run_id = start_run(db_path, "quality recheck", [])
+    with connect(db_path) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _publish(con, report.rows[list(quality.STAGE_COLUMNS)], run_id, rules_fingerprint, sighting=True)
+            published = quality.apply_recheck(con, report)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finish_run(db_path, run_id, "succeeded")
+    return published
+
+
+def _publish(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, run_id: str, rules_fingerprint: str, *,
+             sighting: bool) -> tuple[int, int, int]:
+    """New versions, keys and flags from staged rows; returns (new, changed, new flags)."""
+    con.register("stage_df", rows)
+    con.execute(STAGE_SQL)
+    con.execute(CHANGES_SQL)
+    new, changed = con.execute(
+        "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM changes").fetchone()
+    flags_new = con.execute(
+        """SELECT count(*) FROM stage s WHERE topics IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.document_id = s.document_id)""").fetchone()[0]
+    params = {"run_id": run_id, "now": pd.Timestamp.now(tz="UTC"), "rules": rules_fingerprint}
+    for sql in VERSION_SQL + ([SIGHTING_SQL] if sighting else []) + FLAG_SQL:
+        con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+    con.execute("DROP TABLE changes")
+    con.execute("DROP TABLE stage")
+    con.unregister("stage_df")
+    return new, changed, flags_new
+
+
+def _gate_error(gate: GateResult | None) -> str:
+    """Why a gate blocked a batch, for source_runs.error and the run summary."""
+    return "quality gate: " + "; ".join(gate.batch_reasons) if gate else ""
 
 
 def _mark_unchanged_and_removed(con: duckdb.DuckDBPyConnection, extraction: Extraction, now: pd.Timestamp) -> None:

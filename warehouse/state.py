@@ -25,3 +25,11 @@ def known_state(db_path: Path | str, source_id: str, *, backfill: bool = False,
         validators={url: (etag, last_modified) for url, etag, last_modified in validators},
         backfill=backfill, since_year=since_year,
     )
+
+
+def volume_history(db_path: Path | str, source_id: str) -> list[int]:
+    """Documents per earlier successful run of a source, newest first (the quality gate's volume bounds)."""
+    from warehouse.quality import volume_history as history
+
+    with connect(db_path) as con:
+        return history(con, source_id)

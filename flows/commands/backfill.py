@@ -17,6 +17,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                     "already known unless you ask otherwise (see `unionwatch alerts --help`).")
     parser.add_argument("--source", action="append", metavar="ID", help="source id (repeatable; default: all enabled)")
     parser.add_argument("--since", type=int, metavar="YEAR", help="first year to walk (motions database)")
+    parser.add_argument("--notify-backfill", action="store_true",
+                        help="alert subscribers about backfilled items too (default: recorded as already known)")
     add_sources(parser)
     add_db(parser)
     parser.set_defaults(handler=handle)
@@ -34,7 +36,8 @@ def handle(args: argparse.Namespace) -> int:
         return fail(f"unknown source id in {args.source}; known: {', '.join(s.id for s in sources)}", EXIT_USAGE)
     print(f"Backfilling {', '.join(s.id for s in chosen)} into {args.db}"
           + (f" from {args.since}" if args.since else "") + "...")
-    summary = ingest(chosen, args.db, command="backfill", crawler=crawler, backfill=True, since_year=args.since)
+    summary = ingest(chosen, args.db, command="backfill", crawler=crawler, backfill=True, since_year=args.since,
+                     alerts_config=args.sources, notify_backfill=args.notify_backfill)
     print_summary(summary, args.db)
     return EXIT_OK if summary.ok else EXIT_SOURCE_FAILED
 

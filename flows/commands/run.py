@@ -26,7 +26,7 @@ def handle(args: argparse.Namespace) -> int:
 
     sources, crawler = load_config(args.sources)
     print(f"Ingesting {sum(s.enabled for s in sources)} enabled sources from {args.sources} into {args.db}...")
-    summary = ingest(sources, args.db, command="run", crawler=crawler)
+    summary = ingest(sources, args.db, command="run", crawler=crawler, alerts_config=args.sources)
     print_summary(summary, args.db)
     return EXIT_OK if summary.ok else EXIT_SOURCE_FAILED
 
@@ -44,6 +44,10 @@ def print_summary(summary, db: str) -> None:
                   load.flags_new) if load else (0, 0, 0, 0, 0)
         print(f"{outcome.source_id:<24} {'ok' if outcome.ok else 'FAILED':<7} {counts[0]:>5} {counts[1]:>7} "
               f"{counts[2]:>5} {counts[3]:>5} {counts[4]:>6} {outcome.requests:>8}  {outcome.error or ''}")
+    if summary.alerts is not None:
+        report = summary.alerts
+        print(f"\nAlerts: {report.queued} queued, {len(report.sent)} delivered"
+              + "".join(f"\n  problem: {problem}" for problem in report.problems))
     print(f"\nWarehouse {db}:")
     for row in sources_overview(db):
         print(f"  {row.source_id:<24} {row.kind:<15} {row.documents:>5} documents, {row.flagged:>4} flagged")

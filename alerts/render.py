@@ -1,0 +1,289 @@
+"""Renders alerts and maintainer notices: subject, plain text, HTML, and JSON, Slack and Teams payloads.
+
+Everything scraped (titles, snippets, URLs, authors, error messages) is untrusted. HTML escapes it; links
+are only made from http(s) URLs; the `**term**` marks of a snippet are split out first and each piece is
+escaped on its own, so a mark can never open a tag. Slack and Teams get structured rich-text elements
+whose text they never parse as markup, so nothing scraped can format, link or mention anything there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from alerts.config import AlertConfig, Subscription
+from warehouse.outbox import AlertItem, Notice
+
+MARK = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in XML, useless in mail
+SUBJECT_TITLE_CHARS = 120
+CHAT_ITEMS = 20  # Slack allows 50 blocks a message, Teams about 28 KB: longer digests are summarised
+SLACK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+SUBJECT_PREFIX = "[unionwatch]"
+CONDITIONS = {
+    "source_failing": "Source failing",
+    "source_silent": "Source yields nothing",
+    "parse_failures": "Pages failing to parse",
+    "quality_gate": "Batch held back by quality checks",
+    "delivery_failed": "Alerts not delivered",
+    "delivery_unknown": "Alert delivery interrupted",
+}
+FOOTER = ("unionwatch subscription {id!r}: each item is sent to it at most once. "
+          "Why and how to change it: docs/alerts.md.")
+HTML_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
+<body style="font-family: Arial, Helvetica, sans-serif; line-height: 1.4; max-width: 46em">
+{body}
+<p style="color: #666; font-size: small">{footer}</p>
+</body></html>
+"""
+HTML_ITEM = """<div style="margin: 0 0 1.5em 0">
+<h3 style="margin: 0">{title}</h3>
+<p style="color: #555; margin: 0.2em 0">{meta}</p>
+<blockquote style="margin: 0.5em 0; padding-left: 0.8em; border-left: 3px solid #ccc">{snippet}</blockquote>
+</div>"""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message, rendered for every kind of channel."""
+
+    kind: str  # item | digest | maintainer
+    subscription_id: str
+    dedupe_key: str
+    heading: str
+    subject: str
+    text: str
+    html: str
+    items: tuple[AlertItem, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    meta: dict[str, str] = field(default_factory=dict)  # per document id: source, date and topics, as text
+
+
+def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
+    """The snippet as (text, marked) pieces, `**term**` marks removed."""
+    parts: list[tuple[str, bool]] = []
+    position = 0
+    for match in MARK.finditer(snippet):
+        if match.start() > position:
+            parts.append((snippet[position:match.start()], False))
+        parts.append((match.group(1), True))
+        position = match.end()
+    if position < len(snippet):
+        parts.append((snippet[position:], False))
+    return parts
+
+
+def html_snippet(snippet: str) -> str:
+    """The snippet as HTML, its marks as <mark>."""
+    return "".join(f"<mark>{_h(text)}</mark>" if marked else _h(text) for text, marked in snippet_parts(snippet))
+
+
+def safe_url(url: str) -> str | None:
+    """The URL when it is an absolute http(s) URL, so it can be linked; None otherwise."""
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc and not CONTROL.search(url) else None
+
+
+def one_line(text: str) -> str:
+    """Text on one line, control characters dropped (safe in headers and titles)."""
+    return " ".join(CONTROL.sub("", text).split())
+
+
+class Renderer:
+    """Renders messages with the config's topic labels and source names."""
+
+    def __init__(self, config: AlertConfig) -> None:
+        self.config = config
+
+    def item(self, subscription: Subscription, item: AlertItem) -> Message:
+        """The message for one item sent on its own."""
+        title = one_line(item.title) or "(untitled)"
+        topics = self.topics(item.topics)
+        heading = f"Newly flagged: {topics}"
+        subject = f"{SUBJECT_PREFIX} {topics}: {_shorten(title, SUBJECT_TITLE_CHARS)}"
+        meta = self.meta(subscription, item)
+        text = "\n".join([heading, "", *self._text_item(item, meta), "", "--", FOOTER.format(id=subscription.id), ""])
+        body = f"<h2>{_h(heading)}</h2>\n{self._html_item(item, meta)}"
+        return Message("item", subscription.id, item.dedupe_key, heading, subject, text,
+                       HTML_PAGE.format(title=_h(subject), body=body, footer=_h(FOOTER.format(id=subscription.id))),
+                       (item,), meta={item.document_id: meta})
+
+    def digest(self, subscription: Subscription, items: Sequence[AlertItem], slot: datetime) -> Message:
+        """One message listing every item of a digest, grouped by source."""
+        zone = ZoneInfo(subscription.timezone)
+        count = f"{len(items)} new item{'s' if len(items) != 1 else ''}"
+        heading = f"{subscription.digest.capitalize()} digest, {slot.astimezone(zone):%-d %b %Y}: {count}"
+        groups: dict[str, list[AlertItem]] = {}
+        for item in sorted(items, key=lambda i: (self.source(i.source_id).casefold(), _newest_first(i))):
+            groups.setdefault(self.source(item.source_id), []).append(item)
+        meta = {item.document_id: self.meta(subscription, item) for item in items}
+        text_lines, html_parts = [heading], [f"<h2>{_h(heading)}</h2>"]
+        for source, group in groups.items():
+            text_lines += ["", f"== {source} ({len(group)}) =="]
+            html_parts.append(f"<h3 style=\"border-bottom: 1px solid #ccc\">{_h(source)} ({len(group)})</h3>")
+            for item in group:
+                text_lines += ["", *self._text_item(item, meta[item.document_id])]
+                html_parts.append(self._html_item(item, meta[item.document_id]))
+        text_lines += ["", "--", FOOTER.format(id=subscription.id), ""]
+        key = hashlib.sha256("\0".join([subscription.id, *sorted(i.dedupe_key for i in items)]).encode())
+        return Message("digest", subscription.id, key.hexdigest()[:32], heading, f"{SUBJECT_PREFIX} {heading}",
+                       "\n".join(text_lines),
+                       HTML_PAGE.format(title=_h(heading), body="\n".join(html_parts),
+                                        footer=_h(FOOTER.format(id=subscription.id))),
+                       tuple(items), meta=meta)
+
+    def feed(self, subscription: Subscription, new: Sequence[AlertItem], earlier: Sequence[AlertItem]) -> Message:
+        """A feed's whole content, new items first; its text and HTML describe the new items only."""
+        heading = f"Atom feed {subscription.target.path}: {len(new)} new entr{'ies' if len(new) != 1 else 'y'}"
+        new = sorted(new, key=_newest_first)
+        everything = [*new, *earlier]
+        meta = {item.document_id: self.meta(subscription, item) for item in everything}
+        text = [heading]
+        for item in new:
+            text += ["", *self._text_item(item, meta[item.document_id])]
+        body = "\n".join([f"<h2>{_h(heading)}</h2>", *(self._html_item(i, meta[i.document_id]) for i in new)])
+        key = hashlib.sha256("\0".join([subscription.id, *sorted(i.dedupe_key for i in new)]).encode())
+        return Message("feed", subscription.id, key.hexdigest()[:32], heading, heading, "\n".join([*text, ""]),
+                       HTML_PAGE.format(title=_h(heading), body=body, footer=_h(FOOTER.format(id=subscription.id))),
+                       tuple(everything), meta=meta)
+
+    def maintainer(self, notices: Sequence[Notice]) -> Message:
+        """One message for maintainers listing every notice, problems first."""
+        ordered = sorted(notices, key=lambda n: (n.event != "opened", n.condition, n.subject))
+        opened = sum(n.event == "opened" for n in notices)
+        heading = f"{opened} problem{'s' if opened != 1 else ''}, {len(notices) - opened} resolved"
+        lines = [notice_line(notice) for notice in ordered]
+        html_lines = "".join(f"<li>{_h(line)}</li>\n" for line in lines)
+        key = hashlib.sha256("\0".join(sorted(n.notice_id for n in notices)).encode()).hexdigest()[:32]
+        footer = "unionwatch maintainer alerts: each condition is reported when it starts and when it clears."
+        return Message("maintainer", "maintainer", key, heading, f"{SUBJECT_PREFIX} maintainer: {heading}",
+                       "\n".join([heading, "", *lines, "", "--", footer, ""]),
+                       HTML_PAGE.format(title=_h(heading), body=f"<h2>{_h(heading)}</h2>\n<ul>\n{html_lines}</ul>",
+                                        footer=_h(footer)),
+                       notices=tuple(ordered))
+
+    def topics(self, topics: Sequence[str]) -> str:
+        """Topic labels, e.g. "Shared services, Back-office cuts"."""
+        return ", ".join(self.config.topic_labels.get(topic, topic) for topic in topics)
+
+    def source(self, source_id: str) -> str:
+        """The source's display name."""
+        return self.config.source_names.get(source_id) or source_id
+
+    def meta(self, subscription: Subscription, item: AlertItem) -> str:
+        """Source, publication date and topics on one line."""
+        zone = ZoneInfo(subscription.timezone)
+        date = f"published {item.published_at.astimezone(zone):%-d %b %Y}" if item.published_at else "undated"
+        author = f" by {one_line(item.author)}" if item.author else ""
+        return f"{self.source(item.source_id)}{author} · {date} · {self.topics(item.topics)}"
+
+    def _text_item(self, item: AlertItem, meta: str) -> list[str]:
+        """An item as plain-text lines."""
+        snippet = one_line(item.snippet)
+        return [one_line(item.title) or "(untitled)", meta, one_line(item.url), *([f"> {snippet}"] if snippet else [])]
+
+    def _html_item(self, item: AlertItem, meta: str) -> str:
+        """An item as an HTML block."""
+        title = _h(one_line(item.title) or "(untitled)")
+        url = safe_url(item.url)
+        linked = f'<a href="{_h(url)}">{title}</a>' if url else title
+        return HTML_ITEM.format(title=linked, meta=_h(meta), snippet=html_snippet(one_line(item.snippet)))
+
+
+def json_payload(message: Message, config: AlertConfig) -> dict:
+    """The generic webhook body: every field as data, nothing pre-formatted."""
+    base = {"type": f"unionwatch.{message.kind}", "dedupe_key": message.dedupe_key, "subject": message.subject}
+    if message.kind == "maintainer":
+        return base | {"notices": [
+            {"condition": n.condition, "subject": n.subject, "event": n.event, "detail": n.detail,
+             "created_at": n.created_at.isoformat()} for n in message.notices]}
+    return base | {"subscription": message.subscription_id, "items": [
+        {"document_id": i.document_id, "source_id": i.source_id,
+         "source_name": config.source_names.get(i.source_id, i.source_id), "kind": i.kind, "title": i.title,
+         "url": i.url, "author": i.author, "published_at": i.published_at.isoformat() if i.published_at else None,
+         "topics": list(i.topics), "topic_labels": [config.topic_labels.get(t, t) for t in i.topics],
+         "matched_terms": list(i.matched_terms), "snippet": i.snippet, "dedupe_key": i.dedupe_key}
+        for i in message.items]}
+
+
+def slack_payload(message: Message) -> dict:
+    """A Slack incoming-webhook body: a plain-text header and one rich_text block per item."""
+    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": message.heading[:150],
+                                                      "emoji": False}}]
+    if message.kind == "maintainer":
+        blocks.append({"type": "rich_text", "elements": [{"type": "rich_text_list", "style": "bullet", "elements": [
+            {"type": "rich_text_section", "elements": [{"type": "text", "text": notice_line(n)}]}
+            for n in message.notices]}]})
+    for item in message.items[:CHAT_ITEMS]:
+        title = one_line(item.title) or "(untitled)"
+        url = safe_url(item.url)
+        heading = ({"type": "link", "url": url, "text": title, "style": {"bold": True}} if url
+                   else {"type": "text", "text": title, "style": {"bold": True}})
+        snippet = [{"type": "text", "text": text, **({"style": {"bold": True}} if marked else {})}
+                   for text, marked in snippet_parts(one_line(item.snippet))]
+        blocks.append({"type": "rich_text", "elements": [
+            {"type": "rich_text_section", "elements": [
+                heading, {"type": "text", "text": f"\n{message.meta[item.document_id]}", "style": {"italic": True}}]},
+            *([{"type": "rich_text_quote", "elements": snippet}] if snippet else [])]})
+    if len(message.items) > CHAT_ITEMS:
+        blocks.append({"type": "context", "elements": [{"type": "plain_text", "emoji": False,
+                                                        "text": f"and {len(message.items) - CHAT_ITEMS} more"}]})
+    return {"text": "".join(SLACK_ESCAPES.get(c, c) for c in message.subject), "blocks": blocks}
+
+
+def teams_payload(message: Message) -> dict:
+    """A Teams webhook body: an Adaptive Card of RichTextBlocks, whose text runs are never parsed as markup."""
+    body: list[dict] = [_rich([{"type": "TextRun", "text": message.heading, "weight": "Bolder", "size": "Large"}])]
+    if message.kind == "maintainer":
+        body += [_rich([{"type": "TextRun", "text": notice_line(n)}]) for n in message.notices]
+    for item in message.items[:CHAT_ITEMS]:
+        title = {"type": "TextRun", "text": one_line(item.title) or "(untitled)", "weight": "Bolder",
+                 "size": "Medium"}
+        url = safe_url(item.url)
+        if url:
+            title["selectAction"] = {"type": "Action.OpenUrl", "url": url}
+        body += [_rich([title], separator=True),
+                 _rich([{"type": "TextRun", "text": message.meta[item.document_id], "isSubtle": True,
+                         "size": "Small"}]),
+                 _rich([{"type": "TextRun", "text": text, **({"weight": "Bolder", "highlight": True} if marked else {})}
+                        for text, marked in snippet_parts(one_line(item.snippet))])]
+    if len(message.items) > CHAT_ITEMS:
+        body.append(_rich([{"type": "TextRun", "text": f"and {len(message.items) - CHAT_ITEMS} more",
+                            "isSubtle": True}], separator=True))
+    card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
+            "version": "1.4", "msteams": {"width": "Full"}, "body": body}
+    return {"type": "message", "attachments": [
+        {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}]}
+
+
+def _rich(inlines: list[dict], separator: bool = False) -> dict:
+    """An Adaptive Card RichTextBlock."""
+    return {"type": "RichTextBlock", "inlines": inlines, **({"separator": True} if separator else {})}
+
+
+def notice_line(notice: Notice) -> str:
+    """One maintainer notice as a line of text."""
+    state = "PROBLEM" if notice.event == "opened" else "RESOLVED"
+    return f"{state}: {CONDITIONS.get(notice.condition, notice.condition)}: {notice.subject}: {one_line(notice.detail)}"
+
+
+def _newest_first(item: AlertItem) -> float:
+    """Sort key putting the latest publication first, undated last."""
+    return -item.published_at.timestamp() if item.published_at else float("inf")
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Text cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _h(text: str) -> str:
+    """HTML-escaped text, quotes included, control characters dropped."""
+    return html.escape(CONTROL.sub("", text), quote=True)

@@ -1,0 +1,103 @@
+"""Builders shared by the quality-gate tests: real Documents refined by the real pipeline, staged rows, a warehouse."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from expectations.gate import BatchStats
+from extractors.records import ARTICLE, BLOG_POST, MOTION, Document
+from transforms.classify import load_rules
+from transforms.pipeline import Refined, refine
+from warehouse.db import connect
+from warehouse.migrate import migrate
+from warehouse.quality import STAGE_COLUMNS
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+MOTIONS_SITE = "https://www.unison.org.uk"
+MOTION_BODY = ("Conference notes that councils are moving payroll, HR and finance into shared service centres, "
+               "and that back office cuts fall hardest on low-paid staff.")
+POST_BODY = "The branch met the council today about its plans for a shared service centre for HR and payroll."
+CONFERENCES = {"local-government": "Local Government Service Group Conference", "health":
+               "Health Care Service Group Conference"}
+DECISIONS = ("Carried", "Carried as Amended", None, "Referred")
+
+
+def motion(index: int, **changes: object) -> Document:
+    """A well-formed motion of the given number; `changes` override fields."""
+    year = 2006 + index % 18
+    group = "local-government" if index % 2 else "health"
+    doc = Document(
+        source_id="motions", kind=MOTION, key=f"motion-{index}", url=f"{MOTIONS_SITE}/motions/{year}/{group}/"
+        f"motion-{index}/", title=f"Shared Services Motion {index}", body=MOTION_BODY,
+        published_at=datetime(year - 1, 12, 1, tzinfo=UTC), conference=f"{year} {CONFERENCES[group]}",
+        decision=DECISIONS[index % len(DECISIONS)], year=year, group=group)
+    return dataclasses.replace(doc, **changes)
+
+
+def post(index: int, **changes: object) -> Document:
+    """A well-formed Blogger post of the given number; `changes` override fields."""
+    doc = Document(
+        source_id="branchblog", kind=BLOG_POST, key=f"post-{index}",
+        url=f"http://branch.blogspot.com/2012/{index % 12 + 1:02d}/post-{index}.html", title=f"Branch news {index}",
+        body=POST_BODY, author="Branch Secretary", published_at=datetime(2012, index % 12 + 1, 3, 9, tzinfo=UTC),
+        labels=["news"])
+    return dataclasses.replace(doc, **changes)
+
+
+def article(index: int, **changes: object) -> Document:
+    """A well-formed undated news article of the given number; `changes` override fields."""
+    doc = Document(source_id="newsfeed", kind=ARTICLE, key=f"a-{index}", url=f"https://news.example.org/a/{index}",
+                   title=f"Council news {index}", body=POST_BODY)
+    return dataclasses.replace(doc, **changes)
+
+
+def refined(docs: Sequence[Document]) -> list[Refined]:
+    """`docs` through the real refine step (clean, canonical URL, fingerprint, classify)."""
+    return refine(list(docs), load_rules())
+
+
+def stats(batch: Sequence[Refined], kind: str, *, items: int | None = None, failures: int = 0, requests: int = 20,
+          history: Sequence[int] = (20, 21, 19, 20, 22)) -> BatchStats:
+    """Batch figures for `batch`, with a steady history by default."""
+    source = batch[0].document.source_id if batch else "motions"
+    return BatchStats(source, kind, len(batch) if items is None else items, failures, requests, list(history))
+
+
+def stage(batch: Sequence[Refined]) -> pd.DataFrame:
+    """The loader's stage_df for `batch` (the columns warehouse.quality keeps for quarantined rows)."""
+    rows = []
+    for item in batch:
+        doc, flag = item.document, item.classification
+        rows.append({
+            "document_id": doc.document_id, "source_id": doc.source_id, "kind": doc.kind, "source_key": doc.key,
+            "content_hash": item.content_hash, "url": doc.url, "title": doc.title, "author": doc.author,
+            "published_at": doc.published_at, "conference": doc.conference, "decision": doc.decision,
+            "year": doc.year, "motion_group": doc.group, "labels": list(doc.labels), "body": doc.body,
+            "raw_sha256": doc.raw_sha256, "marker": doc.marker,
+            "topics": list(flag.topics) if flag else None,
+            "matched_terms": list(flag.matched_terms) if flag else None,
+            "score": flag.score if flag else None, "snippet": flag.snippet if flag else None})
+    frame = pd.DataFrame(rows, columns=list(STAGE_COLUMNS))
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
+    return frame.astype({"year": "Int64"})
+
+
+def migrated(db_path: Path) -> Path:
+    """A new warehouse file with every migration applied."""
+    with connect(db_path) as con:
+        migrate(con)
+    return db_path
+
+
+def add_source_run(db_path: Path, run_id: str, source_id: str, seen: int, status: str = "succeeded",
+                   finished_at: datetime = NOW) -> None:
+    """A source_runs row, as the loader writes one."""
+    with connect(db_path) as con:
+        con.execute("""INSERT INTO source_runs (run_id, source_id, status, requests, documents_seen, documents_new,
+                                                documents_changed, flags_new, failures, finished_at)
+                       VALUES (?, ?, ?, 10, ?, 0, 0, 0, 0, ?)""", [run_id, source_id, status, seen, finished_at])

@@ -1,0 +1,116 @@
+"""Rendering alerts: scraped text stays text in HTML, Slack and Teams; snippets, links, digests and JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alerts_support import write_config
+
+from alerts.config import AlertConfig, load_alert_config
+from alerts.render import Renderer, html_snippet, json_payload, slack_payload, teams_payload
+from warehouse.outbox import AlertItem
+
+SCRIPT_TITLE = "<script>alert(1)</script> shared services"
+HOSTILE_SNIPPET = "… the **<b>shared</b> services** plan & <img src=x onerror=alert(2)> …"
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> AlertConfig:
+    return load_alert_config(write_config(tmp_path, '[[subscriptions]]\nid = "s"\nchannel = "email"\n'
+                                                    'to = "a@example.org"\nmode = "digest"\n'))
+
+
+def item(key: str, title: str = SCRIPT_TITLE, *, source: str = "blog-a", day: int = 1,
+         url: str = "https://blog-a.example.org/p?a=1&b=2", snippet: str = HOSTILE_SNIPPET) -> AlertItem:
+    return AlertItem(f"{source}:{key}", "s", f"key-{key}", source, "blog_post", title, url, "<i>Ann</i>",
+                     datetime(2026, 3, day, 12, tzinfo=UTC), ["shared_services"], ["shared service"], snippet,
+                     datetime(2026, 3, day, 13, tzinfo=UTC), 0)
+
+
+def strings(payload: object) -> list[str]:
+    """Every string inside a JSON-like payload."""
+    if isinstance(payload, dict):
+        return [s for value in payload.values() for s in strings(value)]
+    if isinstance(payload, list):
+        return [s for value in payload for s in strings(value)]
+    return [payload] if isinstance(payload, str) else []
+
+
+def test_snippet_marks_become_mark_tags_and_everything_else_is_escaped() -> None:
+    assert html_snippet(HOSTILE_SNIPPET) == (
+        "… the <mark>&lt;b&gt;shared&lt;/b&gt; services</mark> plan &amp; &lt;img src=x onerror=alert(2)&gt; …")
+
+
+def test_a_script_title_stays_text_in_html_and_plain_text(config: AlertConfig) -> None:
+    message = Renderer(config).item(config.subscriptions[0], item("1"))
+    assert "<script" not in message.html and "<img" not in message.html and "<i>" not in message.html
+    assert '<a href="https://blog-a.example.org/p?a=1&amp;b=2">&lt;script&gt;alert(1)&lt;/script&gt; shared ' \
+           'services</a>' in message.html
+    assert "Blog A by &lt;i&gt;Ann&lt;/i&gt; · published 1 Mar 2026 · Shared services" in message.html
+    assert message.subject == "[unionwatch] Shared services: <script>alert(1)</script> shared services"
+    assert SCRIPT_TITLE in message.text.splitlines()
+
+
+def test_slack_and_teams_get_text_that_is_never_parsed_as_markup(config: AlertConfig) -> None:
+    message = Renderer(config).item(config.subscriptions[0], item("1"))
+    slack = slack_payload(message)
+    assert slack["text"] == "[unionwatch] Shared services: &lt;script&gt;alert(1)&lt;/script&gt; shared services"
+    assert "mrkdwn" not in json.dumps(slack)
+    section, quote = slack["blocks"][1]["elements"]
+    assert section["elements"][0] == {"type": "link", "url": "https://blog-a.example.org/p?a=1&b=2",
+                                      "text": SCRIPT_TITLE, "style": {"bold": True}}
+    assert quote["elements"][1] == {"type": "text", "text": "<b>shared</b> services", "style": {"bold": True}}
+    teams = teams_payload(message)
+    card = teams["attachments"][0]["content"]
+    assert {block["type"] for block in card["body"]} == {"RichTextBlock"}  # TextBlock would render Markdown
+    title = card["body"][1]["inlines"][0]
+    assert title["text"] == SCRIPT_TITLE
+    assert title["selectAction"] == {"type": "Action.OpenUrl", "url": "https://blog-a.example.org/p?a=1&b=2"}
+    marked = card["body"][3]["inlines"][1]
+    assert marked == {"type": "TextRun", "text": "<b>shared</b> services", "weight": "Bolder", "highlight": True}
+
+
+def test_only_web_addresses_become_links(config: AlertConfig) -> None:
+    message = Renderer(config).item(config.subscriptions[0], item("1", url="javascript:alert(3)"))
+    assert "href" not in message.html
+    assert slack_payload(message)["blocks"][1]["elements"][0]["elements"][0]["type"] == "text"
+    assert "selectAction" not in json.dumps(teams_payload(message))
+
+
+def test_a_title_cannot_add_mail_headers(config: AlertConfig) -> None:
+    message = Renderer(config).item(config.subscriptions[0], item("1", title="Payroll\r\nBcc: all@example.org"))
+    assert message.subject == "[unionwatch] Shared services: Payroll Bcc: all@example.org"
+
+
+def test_a_digest_groups_items_by_source_newest_first(config: AlertConfig) -> None:
+    items = [item("old", "Older A post", day=1), item("b", "Only B post", source="blog-b", day=2),
+             item("new", "Newer A post", day=3)]
+    message = Renderer(config).digest(config.subscriptions[0], items, datetime(2026, 3, 4, 8, tzinfo=UTC))
+    assert message.heading == "Daily digest, 4 Mar 2026: 3 new items"
+    lines = message.text.splitlines()
+    assert [line for line in lines if line.startswith("==") or line.endswith(" post")] == [
+        "== Blog A (2) ==", "Newer A post", "Older A post", "== Blog B (1) ==", "Only B post"]
+    assert message.html.index("Newer A post") < message.html.index("Older A post") < message.html.index("Only B")
+    assert message.subject == "[unionwatch] Daily digest, 4 Mar 2026: 3 new items"
+
+
+def test_the_generic_webhook_payload_is_plain_data(config: AlertConfig) -> None:
+    message = Renderer(config).item(config.subscriptions[0], item("1"))
+    assert json_payload(message, config) == {
+        "type": "unionwatch.item", "dedupe_key": "key-1", "subject": message.subject, "subscription": "s",
+        "items": [{"document_id": "blog-a:1", "source_id": "blog-a", "source_name": "Blog A", "kind": "blog_post",
+                   "title": SCRIPT_TITLE, "url": "https://blog-a.example.org/p?a=1&b=2", "author": "<i>Ann</i>",
+                   "published_at": "2026-03-01T12:00:00+00:00", "topics": ["shared_services"],
+                   "topic_labels": ["Shared services"], "matched_terms": ["shared service"],
+                   "snippet": HOSTILE_SNIPPET, "dedupe_key": "key-1"}]}
+
+
+def test_long_digests_are_summarised_in_chat(config: AlertConfig) -> None:
+    items = [item(str(n), f"Post {n}", day=1 + n % 28) for n in range(25)]
+    message = Renderer(config).digest(config.subscriptions[0], items, datetime(2026, 3, 30, 8, tzinfo=UTC))
+    slack = slack_payload(message)
+    assert len(slack["blocks"]) == 1 + 20 + 1 and "and 5 more" in strings(slack["blocks"][-1])
+    assert "and 5 more" in strings(teams_payload(message))

@@ -1,0 +1,334 @@
+"""The alert outbox and maintainer alert state: every statement alerting runs against the warehouse.
+
+Callers pass an open connection and own the transaction (see `transaction`), so a preview can run the same
+statements and roll them back. Status values and what moves a row between them are explained in
+alerts/deliver.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+
+import duckdb
+
+KNOWN_BEFORE = "known before the subscription existed"
+OUTSIDE_WINDOW = "published before the subscription's since_days window"
+
+ENQUEUE_SQL = """
+INSERT INTO alert_outbox (document_id, subscription_id, status, reason, attempts, dedupe_key, created_at)
+SELECT document_id, $subscription, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason, 0,
+       substr(sha256($subscription || chr(0) || document_id), 1, 32), $now
+FROM (
+    SELECT f.document_id,
+           CASE WHEN $backfill THEN NULL
+                WHEN f.flagged_at < s.first_seen_at
+                  OR coalesce(d.published_at, d.first_seen_at) < s.first_seen_at THEN $known_before
+                WHEN coalesce(d.published_at, d.first_seen_at) < $window_start THEN $outside_window
+           END AS reason
+    FROM flagged_documents f
+    JOIN documents d USING (document_id)
+    JOIN alert_subscriptions s ON s.subscription_id = $subscription
+    WHERE (CAST($topics AS VARCHAR[]) IS NULL OR list_has_any(f.topics, CAST($topics AS VARCHAR[])))
+      AND (CAST($sources AS VARCHAR[]) IS NULL OR list_contains(CAST($sources AS VARCHAR[]), d.source_id))
+      AND NOT EXISTS (SELECT 1 FROM alert_outbox o
+                      WHERE o.document_id = f.document_id AND o.subscription_id = $subscription)
+)
+RETURNING status
+"""
+
+# Both select the AlertItem columns, in order. Due rows: 'retry' first, so a failed item is not overtaken.
+DUE_SQL = """
+SELECT o.document_id, o.subscription_id, o.dedupe_key, d.source_id, d.kind, d.title, d.url, d.author,
+       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts
+FROM alert_outbox o
+JOIN flagged_documents f USING (document_id)
+JOIN documents d USING (document_id)
+WHERE o.subscription_id = $subscription AND o.status IN ('retry', 'pending')
+ORDER BY o.status = 'retry' DESC, d.published_at NULLS LAST, o.document_id
+LIMIT $limit
+"""
+
+SENT_SQL = """
+SELECT o.document_id, o.subscription_id, o.dedupe_key, d.source_id, d.kind, d.title, d.url, d.author,
+       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts
+FROM alert_outbox o
+JOIN flags f USING (document_id)
+JOIN documents d USING (document_id)
+WHERE o.subscription_id = ? AND o.status = 'sent'
+ORDER BY o.sent_at DESC, d.published_at DESC NULLS LAST, o.document_id
+LIMIT ?
+"""
+
+
+@dataclass(frozen=True)
+class AlertItem:
+    """One flagged document as it goes to one subscription."""
+
+    document_id: str
+    subscription_id: str
+    dedupe_key: str
+    source_id: str
+    kind: str
+    title: str
+    url: str
+    author: str | None
+    published_at: datetime | None
+    topics: list[str]
+    matched_terms: list[str]
+    snippet: str
+    flagged_at: datetime
+    attempts: int
+
+
+@dataclass(frozen=True)
+class SourceRunRow:
+    """One source's part in one run, newest first within a source."""
+
+    source_id: str
+    status: str  # succeeded | failed | blocked (by a quality gate)
+    documents_seen: int  # parsed in this run
+    documents_unchanged: int  # confirmed unchanged without parsing (incremental crawls)
+    not_modified: int  # 304 answers
+    failures: int
+    error: str | None
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message for maintainers: a condition opened or resolved, or a delivery problem."""
+
+    notice_id: str
+    condition: str
+    subject: str
+    event: str
+    detail: str
+    created_at: datetime
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block in one transaction: committed when it ends, rolled back if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def register_subscription(con: duckdb.DuckDBPyConnection, subscription_id: str, channel: str, mode: str,
+                          now: datetime) -> datetime:
+    """Record a configured subscription (its first sighting is kept) and return when it was first seen."""
+    con.execute("""INSERT INTO alert_subscriptions VALUES (?, ?, ?, ?, ?, NULL)
+                   ON CONFLICT (subscription_id) DO UPDATE SET channel = excluded.channel, mode = excluded.mode,
+                   last_seen_at = excluded.last_seen_at""", [subscription_id, channel, mode, now, now])
+    return _utc(con.execute("SELECT first_seen_at FROM alert_subscriptions WHERE subscription_id = ?",
+                            [subscription_id]).fetchone()[0])
+
+
+def enqueue(con: duckdb.DuckDBPyConnection, subscription_id: str, *, topics: Sequence[str] | None,
+            sources: Sequence[str] | None, window_start: datetime, now: datetime,
+            notify_backfill: bool = False) -> tuple[int, int]:
+    """Add a row for every matching flagged document this subscription has no row for; (pending, skipped).
+
+    Items already known when the subscription was first seen, or published before `window_start`, are
+    recorded as 'skipped' so they are never sent. With `notify_backfill` they are queued instead, and
+    rows skipped earlier are queued again: none of them was ever sent, so none can be sent twice.
+    """
+    statuses = [row[0] for row in con.execute(ENQUEUE_SQL, {
+        "subscription": subscription_id, "now": now, "backfill": notify_backfill,
+        "topics": list(topics) if topics is not None else None,
+        "sources": list(sources) if sources is not None else None, "window_start": window_start,
+        "known_before": KNOWN_BEFORE, "outside_window": OUTSIDE_WINDOW}).fetchall()]
+    pending, skipped = statuses.count("pending"), statuses.count("skipped")
+    if notify_backfill:
+        reopened = con.execute("""UPDATE alert_outbox SET status = 'pending', reason = NULL
+                                  WHERE subscription_id = ? AND status = 'skipped' RETURNING 1""",
+                               [subscription_id]).fetchall()
+        pending += len(reopened)
+    return pending, skipped
+
+
+def due_items(con: duckdb.DuckDBPyConnection, subscription_id: str, limit: int | None = None) -> list[AlertItem]:
+    """Rows waiting to be sent whose document is still flagged, retries first, then oldest publication first."""
+    rows = con.execute(DUE_SQL, {"subscription": subscription_id, "limit": limit}).fetchall()
+    return [_item(row) for row in rows]
+
+
+def claim(con: duckdb.DuckDBPyConnection, items: Sequence[AlertItem], batch_key: str, now: datetime) -> None:
+    """Mark rows 'sending' and count the attempt; committed before the message leaves (at most once)."""
+    for item in items:
+        con.execute("""UPDATE alert_outbox SET status = 'sending', attempts = attempts + 1, batch_key = ?,
+                       claimed_at = ? WHERE document_id = ? AND subscription_id = ?""",
+                    [batch_key, now, item.document_id, item.subscription_id])
+
+
+def mark_sent(con: duckdb.DuckDBPyConnection, items: Sequence[AlertItem], now: datetime) -> None:
+    """The receiver accepted the message."""
+    for item in items:
+        con.execute("""UPDATE alert_outbox SET status = 'sent', sent_at = ?
+                       WHERE document_id = ? AND subscription_id = ?""", [now, item.document_id, item.subscription_id])
+
+
+def mark_failed(con: duckdb.DuckDBPyConnection, items: Sequence[AlertItem], error: str, max_attempts: int,
+                *, delivered_maybe: bool = False) -> list[AlertItem]:
+    """Record a failed attempt; returns the items that now stop: given up, or possibly delivered.
+
+    A refusal leaves the row for a retry until `max_attempts`; then it becomes 'failed'. When the message
+    may have arrived (`delivered_maybe`), the row becomes 'unknown' and is never sent again.
+    """
+    stopped = []
+    for item in items:
+        status = con.execute(
+            """UPDATE alert_outbox SET last_error = ?,
+                   status = CASE WHEN ? THEN 'unknown' WHEN attempts >= ? THEN 'failed' ELSE 'retry' END
+               WHERE document_id = ? AND subscription_id = ? RETURNING status""",
+            [error, delivered_maybe, max_attempts, item.document_id, item.subscription_id]).fetchone()[0]
+        if status != "retry":
+            stopped.append(item)
+    return stopped
+
+
+def recover_interrupted(con: duckdb.DuckDBPyConnection, replayable: Sequence[str]) -> dict[str, int]:
+    """Settle rows a stopped process left 'sending'; returns how many became 'unknown', by subscription.
+
+    The caller holds the run lock, so nothing else is sending. A replayable channel (the Atom file) may
+    simply redo the work; for any other the message may already have arrived, so it is not resent.
+    """
+    con.execute("""UPDATE alert_outbox SET status = 'retry'
+                   WHERE status = 'sending' AND list_contains(CAST(? AS VARCHAR[]), subscription_id)""",
+                [list(replayable)])
+    rows = con.execute("""UPDATE alert_outbox SET status = 'unknown',
+                              last_error = 'interrupted while sending: it may or may not have arrived'
+                          WHERE status = 'sending' RETURNING subscription_id""").fetchall()
+    counts: dict[str, int] = {}
+    for (subscription_id,) in rows:
+        counts[subscription_id] = counts.get(subscription_id, 0) + 1
+    return counts
+
+
+def sent_items(con: duckdb.DuckDBPyConnection, subscription_id: str, limit: int) -> list[AlertItem]:
+    """The most recently sent items of a subscription, newest first (what an Atom feed keeps)."""
+    rows = con.execute(SENT_SQL, [subscription_id, limit]).fetchall()
+    return [_item(row) for row in rows]
+
+
+def digest_slot(now: datetime, schedule: str, hour: int, weekday: int, zone: tzinfo) -> datetime:
+    """The latest scheduled digest time at or before `now` (daily at `hour`, or weekly on `weekday`), in UTC."""
+    local = now.astimezone(zone)
+    slot = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    step = timedelta(days=1)
+    if schedule == "weekly":
+        slot -= timedelta(days=(local.weekday() - weekday) % 7)
+        step = timedelta(days=7)
+    if slot > local:
+        slot -= step
+    return slot.astimezone(UTC)
+
+
+def digest_due(con: duckdb.DuckDBPyConnection, subscription_id: str, slot: datetime) -> bool:
+    """True when `slot` is later than the last digest handled (or than the subscription's first sighting),
+    or when an earlier digest failed and waits for a retry."""
+    return con.execute("""SELECT $slot > coalesce(last_digest_at, first_seen_at)
+                                 OR EXISTS (SELECT 1 FROM alert_outbox WHERE subscription_id = $id AND status = 'retry')
+                          FROM alert_subscriptions WHERE subscription_id = $id""",
+                       {"slot": slot, "id": subscription_id}).fetchone()[0]
+
+
+def handle_digest_slot(con: duckdb.DuckDBPyConnection, subscription_id: str, slot: datetime) -> None:
+    """Record that the digest of `slot` has been dealt with, sent or empty."""
+    con.execute("UPDATE alert_subscriptions SET last_digest_at = greatest(coalesce(last_digest_at, ?), ?) "
+                "WHERE subscription_id = ?", [slot, slot, subscription_id])
+
+
+def source_history(con: duckdb.DuckDBPyConnection, runs_per_source: int) -> list[SourceRunRow]:
+    """The latest `runs_per_source` runs of every source, newest first within each source."""
+    rows = con.execute("""SELECT sr.source_id, sr.status, sr.documents_seen, coalesce(sr.documents_unchanged, 0),
+                                 coalesce(sr.not_modified, 0), sr.failures, sr.error, r.started_at
+                          FROM source_runs sr JOIN runs r USING (run_id)
+                          QUALIFY row_number() OVER (PARTITION BY sr.source_id ORDER BY r.started_at DESC,
+                                                     sr.finished_at DESC) <= ?
+                          ORDER BY sr.source_id, r.started_at DESC, sr.finished_at DESC""",
+                       [runs_per_source]).fetchall()
+    return [SourceRunRow(*row[:7], _utc(row[7])) for row in rows]
+
+
+def ever_yielded(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Sources that have yielded documents in some run."""
+    rows = con.execute("""SELECT DISTINCT source_id FROM source_runs
+                          WHERE documents_seen + coalesce(documents_unchanged, 0) > 0""").fetchall()
+    return {row[0] for row in rows}
+
+
+def open_conditions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """Maintainer conditions currently open, with their detail, by (condition, subject)."""
+    rows = con.execute("SELECT condition, subject, detail FROM maintainer_conditions WHERE cleared_at IS NULL")
+    return {(condition, subject): detail for condition, subject, detail in rows.fetchall()}
+
+
+def open_condition(con: duckdb.DuckDBPyConnection, condition: str, subject: str, detail: str, now: datetime) -> None:
+    """Record a condition that starts now, with a notice for maintainers."""
+    con.execute("INSERT INTO maintainer_conditions VALUES (?, ?, ?, ?, NULL)", [condition, subject, now, detail])
+    add_notice(con, condition, subject, "opened", detail, now)
+
+
+def clear_condition(con: duckdb.DuckDBPyConnection, condition: str, subject: str, detail: str, now: datetime) -> None:
+    """Close an open condition, with a notice for maintainers."""
+    con.execute("UPDATE maintainer_conditions SET cleared_at = ? WHERE condition = ? AND subject = ? "
+                "AND cleared_at IS NULL", [now, condition, subject])
+    add_notice(con, condition, subject, "resolved", detail, now)
+
+
+def add_notice(con: duckdb.DuckDBPyConnection, condition: str, subject: str, event: str, detail: str,
+               now: datetime) -> None:
+    """Queue one message for maintainers."""
+    con.execute("""INSERT INTO maintainer_notices
+                   VALUES (substr(sha256(concat_ws(chr(0), ?, ?, ?, ?, CAST(? AS VARCHAR))), 1, 32),
+                           ?, ?, ?, ?, ?, 'pending', 0, NULL, NULL)
+                   ON CONFLICT DO NOTHING""",
+                [condition, subject, event, detail, now, condition, subject, event, detail, now])
+
+
+def due_notices(con: duckdb.DuckDBPyConnection) -> list[Notice]:
+    """Maintainer notices waiting to be sent, oldest first."""
+    rows = con.execute("""SELECT notice_id, condition, subject, event, detail, created_at FROM maintainer_notices
+                          WHERE status IN ('retry', 'pending') ORDER BY created_at, notice_id""").fetchall()
+    return [Notice(*row[:5], _utc(row[5])) for row in rows]
+
+
+def set_notices(con: duckdb.DuckDBPyConnection, notices: Sequence[Notice], status: str, *, now: datetime,
+                error: str | None = None, max_attempts: int = 1) -> None:
+    """Move notices through the same steps as outbox rows: 'sending' (an attempt), then 'sent' or a failure."""
+    for notice in notices:
+        con.execute("""UPDATE maintainer_notices SET
+                           attempts = attempts + CASE WHEN $status = 'sending' THEN 1 ELSE 0 END,
+                           status = CASE WHEN $status = 'retry' AND attempts >= $max THEN 'failed' ELSE $status END,
+                           last_error = coalesce($error, last_error),
+                           sent_at = CASE WHEN $status = 'sent' THEN $now ELSE sent_at END
+                       WHERE notice_id = $id""",
+                    {"status": status, "max": max_attempts, "error": error, "now": now, "id": notice.notice_id})
+
+
+def recover_interrupted_notices(con: duckdb.DuckDBPyConnection) -> int:
+    """Notices a stopped process left 'sending' become 'unknown' (never resent); returns how many."""
+    return len(con.execute("""UPDATE maintainer_notices SET status = 'unknown',
+                                  last_error = 'interrupted while sending: it may or may not have arrived'
+                              WHERE status = 'sending' RETURNING 1""").fetchall())
+
+
+def _item(row: tuple) -> AlertItem:
+    """An AlertItem from a row of DUE_SQL or SENT_SQL."""
+    values = list(row)
+    values[8] = _utc(values[8]) if values[8] else None
+    values[12] = _utc(values[12])
+    return AlertItem(*values)
+
+
+def _utc(moment: datetime) -> datetime:
+    """A timestamp from DuckDB as a UTC datetime."""
+    return moment.astimezone(UTC)
