@@ -72,11 +72,11 @@ def registered(module: ModuleType) -> tuple[ExpectationSuite, BatchDefinition]:
 def validate(module: ModuleType, frame: pd.DataFrame, parameters: dict[str, Any],
              result_format: dict[str, Any]) -> ExpectationSuiteValidationResult:
     """Validate `frame` with the suite of `module`, filling its $PARAMETER values from `parameters`."""
-    # The Validator is what ValidationDefinition.run uses, minus storing every result in the context's
-    # in-memory store, which would grow for the life of a long-running process.
-    from great_expectations.validator.v1_validator import Validator
+    with _LOCK:  # also around the import: GX's circular imports break when two threads import it at once
+        # The Validator is what ValidationDefinition.run uses, minus storing every result in the context's
+        # in-memory store, which would grow for the life of a long-running process.
+        from great_expectations.validator.v1_validator import Validator
 
-    with _LOCK:
         suite, batch = registered(module)
         validator = Validator(batch_definition=batch, batch_parameters={"dataframe": frame},
                               result_format=result_format)

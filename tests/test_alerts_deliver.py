@@ -14,6 +14,7 @@ import duckdb
 import feedparser
 import pytest
 from alerts_support import SmtpReceiver, WebhookReceiver, load, post, tls_files, write_config
+from conftest import CORE_SITES
 
 from alerts import run_alerts
 from demo.content import BlogPost
@@ -36,7 +37,7 @@ FLAGGED_SAMPLE_ITEMS = 18
 def ingested(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The sample sites ingested once by the real flow, one post title made hostile: (warehouse, [[sources]])."""
     folder = tmp_path_factory.mktemp("alerts-ingested")
-    sites = demo_sites()
+    sites = demo_sites(*CORE_SITES)
     sites["active"].posts[0].title = SCRIPT_TITLE
     with serve_sites(sites) as servers:
         sources = sources_toml({name: server.url for name, server in servers.items()})

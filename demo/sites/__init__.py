@@ -1,4 +1,5 @@
-"""The bundled demo sites: a UNISON-style motions database and two Blogger blogs (one with a feed)."""
+"""The bundled demo sites: a motions database, two Blogger blogs (one without a feed), a WordPress branch
+site and a news site whose RSS feed carries summaries only."""
 
 from __future__ import annotations
 
@@ -11,16 +12,20 @@ from demo.content import (
     BRANCH_BLOG_POSTS,
     MOTIONS,
 )
+from demo.news_content import NEWS_ITEMS
 from demo.server import Site
 from demo.sites.blogger import BloggerSite
 from demo.sites.motions import MotionsSite
+from demo.sites.news import NewsSite
+from demo.sites.wordpress import WordPressSite
+from demo.wordpress_content import WP_POSTS, WP_SITE_NAME, WP_SITE_TAGLINE
 
-__all__ = ["BloggerSite", "MotionsSite", "demo_sites"]
+__all__ = ["BloggerSite", "MotionsSite", "NewsSite", "WordPressSite", "demo_sites"]
 
 
-def demo_sites() -> dict[str, Site]:
-    """Fresh site instances over deep copies of the sample content, so callers may mutate them freely."""
-    return {
+def demo_sites(*names: str) -> dict[str, Site]:
+    """Fresh sites (all, or those named) over deep copies of the sample content, so callers may mutate them."""
+    sites = {
         "motions": MotionsSite(deepcopy(MOTIONS)),
         "active": BloggerSite(
             "UNISONActive (sample)", deepcopy(ACTIVE_BLOG_POSTS), feed=True, locale="en-GB",
@@ -30,4 +35,7 @@ def demo_sites() -> dict[str, Site]:
             "Branch blog (sample)", deepcopy(BRANCH_BLOG_POSTS), feed=False, locale="en-US",
             description=BRANCH_BLOG_DESCRIPTION,
         ),
+        "wordpress": WordPressSite(WP_SITE_NAME, deepcopy(WP_POSTS), tagline=WP_SITE_TAGLINE, per_page_cap=4),
+        "news": NewsSite(deepcopy(NEWS_ITEMS)),
     }
+    return {name: site for name, site in sites.items() if name in names} if names else sites

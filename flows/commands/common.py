@@ -37,3 +37,4 @@ def configure_logging(quiet: bool) -> None:
         logger.setLevel(logging.WARNING if quiet else logging.INFO)
         logger.addHandler(handler)
         logger.propagate = False
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # it announces temporary folders at INFO

@@ -8,9 +8,12 @@ from pathlib import Path
 
 from flows.commands.common import DEFAULT_DEMO_DB, EXIT_OK, EXIT_SOURCE_FAILED, add_db
 
-KINDS = {"motions": "unison_motions", "active": "blogger", "branch": "blogger"}
+KINDS = {"motions": "unison_motions", "active": "blogger", "branch": "blogger", "wordpress": "wordpress",
+         "news": "feed"}
 NAMES = {"motions": "UNISON policy motions (sample)", "active": "UNISONActive (sample)",
-         "branch": "Branch blog (sample)"}
+         "branch": "Branch blog (sample)", "wordpress": "Strathmore UNISON branch (sample WordPress)",
+         "news": "Public sector news (sample RSS)"}
+PATHS = {"news": "feed/"}  # a feed source's url is the feed itself
 TRY_QUERIES = (
     "SELECT source_id, count(*) AS documents FROM documents GROUP BY ALL ORDER BY 1;",
     "SELECT title, topics, snippet FROM flagged_documents ORDER BY published_at DESC;",
@@ -33,7 +36,7 @@ def sources_toml(urls: dict[str, str]) -> str:
     tables = []
     for site, url in urls.items():
         tables.append(f'[[sources]]\nid = "sample-{site}"\nkind = "{KINDS[site]}"\nname = "{NAMES[site]}"\n'
-                      f'url = "{url}"\ndelay = 0\n')
+                      f'url = "{url}{PATHS.get(site, "")}"\ndelay = 0\n')
     return "\n".join(tables)
 
 
@@ -45,7 +48,8 @@ def handle(args: argparse.Namespace) -> int:
     from flows.commands.run import print_summary
     from flows.ingest import ingest
 
-    print("Serving sample union sites on 127.0.0.1 and ingesting them (about 20 s on first use)...")
+    print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, a WordPress branch site, "
+          "a news feed) and ingesting them (about 30 s on first use)...")
     with serve_sites(demo_sites()) as servers, tempfile.TemporaryDirectory(prefix="unionwatch-demo-") as tmp:
         path = Path(tmp, "sources.toml")
         path.write_text(sources_toml({name: server.url for name, server in servers.items()}), encoding="utf-8")

@@ -36,14 +36,17 @@ def print_summary(summary, db: str) -> None:
     from warehouse.queries import latest_flags, sources_overview
 
     print(f"\nRun {summary.run_id}: {'all sources succeeded' if summary.ok else 'SOME SOURCES FAILED'}")
-    print(f"{'source':<24} {'status':<7} {'new':>5} {'changed':>7} {'same':>5} {'gone':>5} {'flags+':>6} "
-          f"{'requests':>8}  error")
+    print(f"{'source':<24} {'status':<7} {'new':>5} {'changed':>7} {'same':>5} {'gone':>5} {'held':>5} "
+          f"{'flags+':>6} {'requests':>8}  error")
     for outcome in summary.outcomes:
         load = outcome.load
         counts = (load.documents_new, load.documents_changed, load.documents_unchanged, load.documents_removed,
-                  load.flags_new) if load else (0, 0, 0, 0, 0)
-        print(f"{outcome.source_id:<24} {'ok' if outcome.ok else 'FAILED':<7} {counts[0]:>5} {counts[1]:>7} "
-              f"{counts[2]:>5} {counts[3]:>5} {counts[4]:>6} {outcome.requests:>8}  {outcome.error or ''}")
+                  load.quarantined, load.flags_new) if load else (0, 0, 0, 0, 0, 0)
+        print(f"{outcome.source_id:<24} {'ok' if outcome.ok else 'FAILED':<7} "
+              + " ".join(f"{count:>{width}}" for count, width in zip(counts, (5, 7, 5, 5, 5, 6), strict=True))
+              + f" {outcome.requests:>8}  {outcome.error or ''}")
+    if any(outcome.load and outcome.load.quarantined for outcome in summary.outcomes):
+        print("held = rows kept in quarantine by the quality checks: `unionwatch quality` says why")
     if summary.alerts is not None:
         report = summary.alerts
         print(f"\nAlerts: {report.queued} queued, {len(report.sent)} delivered"
