@@ -21,7 +21,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_sources(parser)
     add_db(parser)
     parser.add_argument("--plan", action="store_true", help="print the deployments and schedules, then exit")
-    parser.add_argument("--port", type=int, default=4200, help="port of the local Prefect server (default 4200)")
+    parser.add_argument("--port", type=int, default=4200,
+                        help="port of the local Prefect server (default 4200; 0 picks a free one)")
     parser.set_defaults(handler=handle)
 
 
