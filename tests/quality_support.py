@@ -7,15 +7,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
-
 from expectations.gate import BatchStats
 from extractors.records import ARTICLE, BLOG_POST, MOTION, Document
 from transforms.classify import load_rules
 from transforms.pipeline import Refined, refine
 from warehouse.db import connect
 from warehouse.migrate import migrate
-from warehouse.quality import STAGE_COLUMNS
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 MOTIONS_SITE = "https://www.unison.org.uk"
@@ -66,25 +63,6 @@ def stats(batch: Sequence[Refined], kind: str, *, items: int | None = None, fail
     """Batch figures for `batch`, with a steady history by default."""
     source = batch[0].document.source_id if batch else "motions"
     return BatchStats(source, kind, len(batch) if items is None else items, failures, requests, list(history))
-
-
-def stage(batch: Sequence[Refined]) -> pd.DataFrame:
-    """The loader's stage_df for `batch` (the columns warehouse.quality keeps for quarantined rows)."""
-    rows = []
-    for item in batch:
-        doc, flag = item.document, item.classification
-        rows.append({
-            "document_id": doc.document_id, "source_id": doc.source_id, "kind": doc.kind, "source_key": doc.key,
-            "content_hash": item.content_hash, "url": doc.url, "title": doc.title, "author": doc.author,
-            "published_at": doc.published_at, "conference": doc.conference, "decision": doc.decision,
-            "year": doc.year, "motion_group": doc.group, "labels": list(doc.labels), "body": doc.body,
-            "raw_sha256": doc.raw_sha256, "marker": doc.marker,
-            "topics": list(flag.topics) if flag else None,
-            "matched_terms": list(flag.matched_terms) if flag else None,
-            "score": flag.score if flag else None, "snippet": flag.snippet if flag else None})
-    frame = pd.DataFrame(rows, columns=list(STAGE_COLUMNS))
-    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
-    return frame.astype({"year": "Int64"})
 
 
 def migrated(db_path: Path) -> Path:

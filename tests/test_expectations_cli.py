@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from quality_support import NOW, migrated, motion, post, refined, stage, stats
+from quality_support import NOW, migrated, motion, post, refined, stats
 
 from expectations import gate
 from extractors.records import BLOG_POST, MOTION
 from flows.cli import main
 from warehouse import quality
 from warehouse.db import connect
+from warehouse.load import stage_frame as stage
 
 
 def gated_warehouse(db_path: Path) -> Path:

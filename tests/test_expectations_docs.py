@@ -7,13 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from quality_support import NOW, migrated, post, refined, stage, stats
+from quality_support import NOW, migrated, post, refined, stats
 
 from expectations import gate
 from expectations.docs import build_docs, offline_html
 from extractors.records import BLOG_POST
 from warehouse import quality
 from warehouse.db import connect
+from warehouse.load import stage_frame as stage
 
 REMOTE_REFERENCE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*['"]?(?:https?:)?//""", re.I)
 HOSTILE_BODY = '<script>alert("x")</script><img src=x onerror=alert(1)> Pay talks resume.\n\nPopular Posts\n\nAGM'

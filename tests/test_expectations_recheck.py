@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from quality_support import NOW, add_source_run, migrated, motion, post, refined, stage, stats
+from quality_support import NOW, add_source_run, migrated, motion, post, refined, stats
 
 from expectations import context, gate
 from expectations import motion as motion_suite
@@ -17,6 +17,7 @@ from expectations.recheck import recheck
 from extractors.records import BLOG_POST, MOTION
 from warehouse import quality
 from warehouse.db import connect
+from warehouse.load import stage_frame as stage
 
 
 @pytest.fixture

@@ -7,12 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from quality_support import NOW, add_source_run, migrated, motion, post, refined, stage, stats
+from quality_support import NOW, add_source_run, migrated, motion, post, refined, stats
 
 from expectations import gate
 from extractors.records import BLOG_POST, MOTION
 from warehouse import quality
 from warehouse.db import connect
+from warehouse.load import stage_frame as stage
 
 
 def record(db_path: Path, run_id: str, result: gate.GateResult, staged) -> int:

@@ -159,7 +159,7 @@ def load_source(db_path: Path | str, run_id: str, extraction: Extraction, refine
     marks the source's run `blocked`. `sighting` is False when the batch was rebuilt from the archive
     (reparse): then nothing counts as seen.
     """
-    stage_df = _stage_frame(refined)
+    stage_df = stage_frame(refined)
     blocked = gate is not None and not gate.batch_ok
     with connect(db_path) as con:
         con.execute("BEGIN TRANSACTION")
@@ -301,7 +301,7 @@ def _record_failures(con: duckdb.DuckDBPyConnection, run_id: str, extraction: Ex
                     [run_id, extraction.source_id, failure.url, failure.reason, failure.status, failure.attempts])
 
 
-def _stage_frame(refined: Sequence[RefinedLike]) -> pd.DataFrame:
+def stage_frame(refined: Sequence[RefinedLike]) -> pd.DataFrame:
     """The batch as a DataFrame with one column per staged field."""
     rows = []
     for item in refined:
