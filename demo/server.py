@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import socket
+import struct
 import sys
 import threading
 import time
@@ -51,11 +53,17 @@ class Request:
 
 @dataclass
 class Response:
-    """What a Site answers; the server adds Content-Length and a default HTML Content-Type."""
+    """What a Site answers; the server adds Content-Length and a default HTML Content-Type.
+
+    `fault` makes the server misbehave at the socket level, which a status or body cannot express:
+    "reset" hangs up with a TCP reset instead of answering; "truncate" promises the whole body in
+    Content-Length, sends half of it and hangs up.
+    """
 
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    fault: str = ""
 
     @classmethod
     def text(cls, text: str, status: int = 200, content_type: str = HTML_TYPE) -> Response:
@@ -120,14 +128,26 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:
             log.exception("demo site failed on %s %s", self.command, self.path)
             response = Response.text("<h1>500 Internal Server Error</h1>", 500)
-        response = _conditional(response, headers) if owner.conditional else response
+        if response.fault == "reset":
+            self._reset()
+            return
+        response = _conditional(response, headers) if owner.conditional and not response.fault else response
         self.send_response(response.status)
         headers = {"Content-Type": HTML_TYPE, **response.headers, "Content-Length": str(len(response.body))}
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
+        body = response.body[: len(response.body) // 2] if response.fault == "truncate" else response.body
         if send_body:
-            self.wfile.write(response.body)
+            self.wfile.write(body)
+        if response.fault == "truncate":
+            self.close_connection = True
+
+    def _reset(self) -> None:
+        """Drop the connection with a TCP reset (SO_LINGER 0), as a crashing server or a middlebox does."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()  # the descriptor closes, with the reset, once the handler's files close
+        self.close_connection = True
 
 
 def _conditional(response: Response, headers: dict[str, str]) -> Response:

@@ -19,7 +19,7 @@ from extractors.fetch import Fetcher, FetchError
 from extractors.html import block_text, soup_of, soup_of_fragment, strip_boilerplate, text_of
 from extractors.records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
 from extractors.revalidate import revalidate
-from transforms.dates import parse_date
+from transforms.dates import MAX_YEAR, MIN_YEAR, parse_date
 
 LOGGER = logging.getLogger(__name__)
 
@@ -96,10 +96,13 @@ def _walk_feed(source: SourceConfig, fetcher: Fetcher, known: Known, raw: RawRes
         if raw.status == 304:
             return reached
         page = parse_feed_page(source.id, raw)
-        fresh = 0
+        fresh = new = 0
         entries = [(doc, False) for doc in page.documents] + [(doc, True) for doc in page.summaries]
         for doc, summary_only in entries:
+            if doc.key in reached:
+                continue  # already met on an earlier page, which (newest edit first) holds the latest copy
             reached.add(doc.key)
+            new += 1
             if not known.backfill and known.unchanged(doc.key, doc.marker):
                 result.unchanged.append(doc.key)
                 continue
@@ -107,7 +110,8 @@ def _walk_feed(source: SourceConfig, fetcher: Fetcher, known: Known, raw: RawRes
             if summary_only:
                 doc = _post_from_page(source, fetcher, doc.url, result) or doc
             result.documents.append(doc)
-        if not page.next_url or page.next_url in pages or not (fresh or known.backfill):
+        # A page of nothing new means the paging repeats itself: stop, even in a backfill.
+        if not page.next_url or page.next_url in pages or not new or not (fresh or known.backfill):
             return reached
         try:
             raw = fetcher.get(page.next_url)
@@ -160,6 +164,9 @@ def _timestamp(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return parse_date(value)
+    # The years parse_date accepts: a year-9999 stamp is no publication date, and overflows in UTC.
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -209,12 +216,14 @@ def _walk_html(source: SourceConfig, fetcher: Fetcher, known: Known, root: str, 
         page = parse_index_page(source.id, raw)
         if url == root and not page.documents:
             raise FetchError(url, "no posts found on the blog home page (not a classic Blogger template?)")
-        for doc in page.documents:
+        new = [doc for doc in page.documents if doc.key not in reached]
+        for doc in new:
             reached.add(doc.key)
             if doc.key in page.truncated:
                 doc = _post_from_page(source, fetcher, doc.url, result) or doc
             result.documents.append(doc)
-        if not known.backfill and all(doc.key in known.documents for doc in page.documents):
+        # Nothing new on a page: older-posts links that go round in circles; stop, even in a backfill.
+        if not new or (not known.backfill and all(doc.key in known.documents for doc in page.documents)):
             return reached
         url = page.older_url
     return reached

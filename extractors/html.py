@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.dammit import EncodingDetector
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
@@ -99,20 +99,20 @@ def block_text(element: Tag) -> str:
 
 
 def _collect(node: Tag, parts: list[str]) -> None:
-    """Walk the tree depth-first, emitting text and newlines."""
-    for child in node.children:
-        if isinstance(child, NavigableString):
+    """Walk the tree depth-first, emitting text and newlines; a stack, not recursion: pages nest tags 20,000 deep."""
+    stack: list[PageElement | None] = list(reversed(node.contents))  # None: the end of a block element
+    while stack:
+        child = stack.pop()
+        if child is None:
+            parts.append("\n")
+        elif isinstance(child, NavigableString):
             if not isinstance(child, SKIPPED_STRINGS):
                 parts.append(str(child))
-        elif isinstance(child, Tag):
-            if child.name in ("script", "style", "template"):
-                continue
-            block = child.name in BLOCK_TAGS
-            if block:
+        elif isinstance(child, Tag) and child.name not in ("script", "style", "template"):
+            if child.name in BLOCK_TAGS:
                 parts.append("\n")
-            _collect(child, parts)
-            if block:
-                parts.append("\n")
+                stack.append(None)
+            stack.extend(reversed(child.contents))
 
 
 def text_of(element: Tag | None) -> str:

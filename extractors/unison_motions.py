@@ -118,6 +118,9 @@ def discover(root: str, fetcher: Fetcher, known: Known, result: Extraction, *, y
             if page == 1 and not year:
                 raise FetchError(url, "no motion links on the first listing page (layout changed?)")
             break
+        links = [link for link in links if link not in found]
+        if not links:
+            break  # a page of motions already listed: pages past the end repeat an earlier one
         for link in links:
             if not known.backfill and _key(link) in known.documents:
                 return list(found)  # the listing is newest first: everything older is known
