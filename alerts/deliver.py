@@ -51,7 +51,7 @@ from alerts.channels import Channel, DeliveryError
 from alerts.channels.atom import AtomChannel
 from alerts.config import Subscription
 from alerts.render import Message, Renderer, notice_line
-from warehouse.db import connect
+from warehouse.db import connect, transaction
 from warehouse.outbox import (
     AlertItem,
     add_notice,
@@ -65,7 +65,6 @@ from warehouse.outbox import (
     mark_sent,
     sent_items,
     set_notices,
-    transaction,
 )
 
 LOGGER = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from bs4 import Tag
@@ -63,9 +63,46 @@ def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
         LOGGER.warning("%s: no Atom feed (HTTP %s); reading the HTML pages instead", source.id, first.status)
         result.discovered_via = "html pages"
         reached = _walk_html(source, fetcher, known, root, result)
+    reached |= _retry_failed(source, fetcher, known, result)
     revalidate(known, reached, fetcher, result, now=now, role=ROLE_POST,
                parse=lambda raw: parse_post_page(source.id, raw))
     return result
+
+
+def _retry_failed(source: SourceConfig, fetcher: Fetcher, known: Known, result: Extraction) -> set[str]:
+    """Fetch again the pages that failed in earlier runs and were not reached by this run's walk."""
+    reached: set[str] = set()
+    fetched = {raw.url for raw in result.raw}
+    for url in known.retry:
+        if url in fetched:
+            continue
+        if "/feeds/" not in url and not _is_index(url):
+            document = _post_from_page(source, fetcher, url, result)
+            result.documents.extend([document] if document else [])
+            reached |= {document.key} if document else set()
+            continue
+        try:
+            raw = fetcher.get(url, conditional=False)
+        except FetchError as exc:
+            result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
+            continue
+        if raw.status != 200:
+            result.failures.append(FetchFailure(url, f"retried page answered HTTP {raw.status}", raw.status))
+        elif _looks_like_feed(raw):
+            reached |= _walk_feed(source, fetcher, known, raw, result)
+        else:
+            raw.role = ROLE_INDEX
+            result.raw.append(raw)
+            page = parse_index_page(source.id, raw)
+            result.documents.extend(page.documents)
+            reached |= {doc.key for doc in page.documents}
+    return reached
+
+
+def _is_index(url: str) -> bool:
+    """True for the blog's home, search and archive pages (as opposed to a post's own page)."""
+    path = urlsplit(url).path
+    return path in ("", "/", "/search") or path.startswith("/search/") or path.endswith("_archive.html")
 
 
 def reparse(source_id: str, raw: RawResponse) -> list[Document]:

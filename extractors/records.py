@@ -96,6 +96,7 @@ class Known:
     since_year: int | None = None  # backfill only from this year on
     revalidate_after: timedelta = timedelta(days=7)
     revalidate_limit: int = 100  # per run, so a big site's rechecks spread over several runs
+    retry: list[str] = field(default_factory=list)  # URLs that failed lately: fetched again, whatever the listing says
 
     def unchanged(self, key: str, marker: str | None) -> bool:
         """True when the source says the item is as we last saw it."""

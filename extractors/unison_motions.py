@@ -52,10 +52,11 @@ def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
                 for url in discover(root, fetcher, known, result, year=year)]
     else:
         urls = discover(root, fetcher, known, result)
-    reached = {_key(url) for url in urls}
-    for url in dict.fromkeys(urls):
+    retry = [url for url in known.retry if MOTION_PATH.match(urlsplit(url).path)]
+    reached = {_key(url) for url in urls + retry}
+    for url in dict.fromkeys(urls + retry):
         key = _key(url)
-        if key in known.documents and not known.due(key, now):
+        if key in known.documents and not known.due(key, now) and url not in retry:
             continue
         _fetch_motion(source.id, fetcher, url, key, result)
     revalidate(known, reached, fetcher, result, now=now, role=ROLE_MOTION,

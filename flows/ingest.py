@@ -21,6 +21,7 @@ from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig
 from transforms.classify import Rules, load_rules, rules_fingerprint
 from transforms.pipeline import Refined, refine
 from warehouse.archive import archived_responses
+from warehouse.db import WarehouseError
 from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure, start_run
 from warehouse.lock import run_lock
 from warehouse.snapshot import publish_snapshot
@@ -50,11 +51,12 @@ class RunSummary:
     run_id: str
     outcomes: list[SourceOutcome] = field(default_factory=list)
     alerts: AlertReport | None = None
+    fatal: str | None = None  # the warehouse could not be locked or written: nothing of the run was stored
 
     @property
     def ok(self) -> bool:
         """True when every source succeeded."""
-        return all(outcome.ok for outcome in self.outcomes)
+        return self.fatal is None and all(outcome.ok for outcome in self.outcomes)
 
 
 @task(name="extract", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE, task_run_name="extract-{source.id}")
@@ -85,9 +87,12 @@ def validate_task(extraction: Extraction, refined: list[Refined], kind: str, his
 
 @task(name="load", cache_policy=NO_CACHE, task_run_name="load-{extraction.source_id}")
 def load_task(db_path: str, run_id: str, extraction: Extraction, refined: list[Refined], fingerprint: str,
-              verdict: GateResult, sighting: bool) -> SourceLoad:
+              verdict: GateResult, sighting: bool) -> SourceLoad | WarehouseError:
     """Publish what passed and quarantine the rest, in one transaction."""
-    return load_source(db_path, run_id, extraction, refined, fingerprint, gate=verdict, sighting=sighting)
+    try:
+        return load_source(db_path, run_id, extraction, refined, fingerprint, gate=verdict, sighting=sighting)
+    except WarehouseError as exc:
+        return exc  # the flow reports it in one line; as a task failure Prefect would print a traceback
 
 
 @task(name="alerts", cache_policy=NO_CACHE)
@@ -117,29 +122,35 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
     crawler = crawler or CrawlerSettings()
     extract = extract_task if extract_retry_delay is None else extract_task.with_options(
         retry_delay_seconds=extract_retry_delay)
-    with run_lock(db_path, wait=lock_wait):
-        run_id = start_run(db_path, command, sources)
-        warm_up_task.submit()
-        futures = {source.id: extract.submit(source, known_state(db_path, source.id, backfill=backfill,
-                                                                 since_year=since_year), crawler)
-                   for source in enabled}
-        summary = load_all(enabled, futures, rules, db_path, run_id, sighting=True, volume_checks=not backfill)
-        if alerts_config:
-            summary.alerts = alerts_task(db_path, alerts_config, notify_backfill or backfill)
-        publish_snapshot(db_path)  # still under the run lock: readers get this run whole or not at all
-        return summary
+    try:
+        with run_lock(db_path, wait=lock_wait):
+            run_id = start_run(db_path, command, sources)
+            warm_up_task.submit()
+            futures = {source.id: extract.submit(source, known_state(db_path, source.id, backfill=backfill,
+                                                                     since_year=since_year), crawler)
+                       for source in enabled}
+            summary = load_all(enabled, futures, rules, db_path, run_id, sighting=True, volume_checks=not backfill)
+            if alerts_config:
+                summary.alerts = alerts_task(db_path, alerts_config, notify_backfill or backfill)
+            publish_snapshot(db_path)  # still under the run lock: readers get this run whole or not at all
+            return summary
+    except WarehouseError as exc:  # returned, not raised: Prefect would print a traceback before our one line
+        return RunSummary(run_id="", fatal=str(exc))
 
 
 @flow(name="reparse", task_runner=ThreadPoolTaskRunner(max_workers=2))
 def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = None) -> RunSummary:
     """Rebuild documents and flags of `sources` from the raw archive; unchanged parsers change nothing."""
     rules = load_rules(Path(rules_path) if rules_path else None)
-    with run_lock(db_path):
-        run_id = start_run(db_path, "reparse", sources)
-        futures = {source.id: rebuild_task.submit(source, db_path) for source in sources}
-        summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_checks=False)
-        publish_snapshot(db_path)
-        return summary
+    try:
+        with run_lock(db_path):
+            run_id = start_run(db_path, "reparse", sources)
+            futures = {source.id: rebuild_task.submit(source, db_path) for source in sources}
+            summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_checks=False)
+            publish_snapshot(db_path)
+            return summary
+    except WarehouseError as exc:
+        return RunSummary(run_id="", fatal=str(exc))
 
 
 def load_all(sources: list[SourceConfig], extractions: dict[str, PrefectFuture | Callable[[], Extraction]],
@@ -174,6 +185,8 @@ def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rule
     refined = refine_task(extraction, rules)
     verdict = validate_task(extraction, refined, RECORD_KINDS[source.kind], history)
     loaded = load_task(db_path, run_id, extraction, refined, fingerprint, verdict, sighting)
+    if isinstance(loaded, WarehouseError):
+        raise loaded
     if loaded.blocked:
         LOGGER.error("%s: nothing published: %s", source.id, loaded.blocked)
         return SourceOutcome(source.id, ok=False, load=loaded, requests=extraction.requests,

@@ -66,5 +66,8 @@ def scheduled_ingest(sources_path: str, db_path: str, source_ids: list[str] | No
     chosen = [s for s in sources if s.enabled and (source_ids is None or s.id in source_ids)]
     if revalidate_all:
         crawler = dataclasses.replace(crawler, revalidate_days=0)
-    return ingest(chosen, db_path, command="schedule", crawler=crawler, lock_wait=LOCK_WAIT_SECONDS,
-                  alerts_config=sources_path)
+    summary = ingest(chosen, db_path, command="schedule", crawler=crawler, lock_wait=LOCK_WAIT_SECONDS,
+                     alerts_config=sources_path)
+    if summary.fatal:  # a scheduled run refused by the warehouse must show as failed in the Prefect UI
+        raise RuntimeError(summary.fatal)
+    return summary

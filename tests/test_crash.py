@@ -304,8 +304,6 @@ def test_a_full_disk_writes_nothing_half_and_the_next_run_recovers(full_disk: Fu
     assert full_disk.after_growing == {}
 
 
-@pytest.mark.xfail(strict=True, reason="production bug, see docs/reliability.md: a failed COMMIT is followed by a "
-                                       "ROLLBACK that raises, and the run ends in a traceback with exit code 1")
 def test_a_full_disk_is_reported_in_one_clear_line(full_disk: FullDisk) -> None:
     assert full_disk.code == 3 and "Traceback" not in full_disk.stderr, full_disk.stderr[-3000:]
     assert "No space left on device" in full_disk.stderr.strip().splitlines()[-1]

@@ -185,8 +185,6 @@ def test_reruns_add_no_duplicate_documents_versions_or_flags(runs: FaultRuns) ->
         assert extra == [], f"{table}: rows a clean run does not have"
 
 
-@pytest.mark.xfail(strict=True, reason="production bug, see docs/reliability.md: a URL that failed is not "
-                                       "retried while the listing or first feed page is unchanged (304)")
 def test_after_the_next_run_the_warehouse_equals_a_clean_run(runs: FaultRuns) -> None:
     for table, columns in SAME_AS_CLEAN.items():
         assert differences(runs.faulty, runs.clean, table, columns) == [], table

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -37,3 +39,27 @@ def _holder(message: str) -> str:
     """The 'PID n' part of DuckDB's lock error, when present."""
     start = message.find("PID")
     return message[start:].split(")")[0] if start >= 0 else "lock held"
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block in one transaction: committed when it ends, rolled back if it (or the commit) fails.
+
+    A COMMIT that fails (disk full) leaves no transaction to roll back; that second error must not hide
+    the first, which is reported as a WarehouseError when it is about the file itself.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException as exc:
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        if isinstance(exc, duckdb.IOException):
+            raise WarehouseError(f"cannot write the warehouse: {exc}; nothing of this batch was stored") from exc
+        raise
+    try:
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise WarehouseError(f"cannot write the warehouse: {exc}; nothing of this batch was stored") from exc

@@ -15,7 +15,7 @@ import pandas as pd
 
 from extractors.records import Document, Extraction, SourceConfig
 from warehouse import quality
-from warehouse.db import connect
+from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
 
 if TYPE_CHECKING:
@@ -161,29 +161,23 @@ def load_source(db_path: Path | str, run_id: str, extraction: Extraction, refine
     """
     stage_df = stage_frame(refined)
     blocked = gate is not None and not gate.batch_ok
-    with connect(db_path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _archive(con, extraction)
-            quarantined = quality.record_gate(con, run_id, gate, stage_df) if gate else 0
-            new, changed, flags_new = _publish(con, quality.passing_rows(stage_df, gate) if gate else stage_df,
-                                               run_id, rules_fingerprint, sighting=sighting)
-            if not blocked:
-                _mark_unchanged_and_removed(con, extraction, pd.Timestamp.now(tz="UTC"))
-            _record_failures(con, run_id, extraction)
-            con.execute(
-                """INSERT OR REPLACE INTO source_runs (run_id, source_id, status, discovered_via, requests,
-                       documents_seen, documents_new, documents_changed, flags_new, failures, error, finished_at,
-                       documents_unchanged, documents_removed, not_modified)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?)""",
-                [run_id, extraction.source_id, quality.BLOCKED if blocked else "succeeded",
-                 extraction.discovered_via, extraction.requests, len(refined), new, changed, flags_new,
-                 len(extraction.failures), _gate_error(gate) if blocked else None, len(set(extraction.unchanged)),
-                 len(set(extraction.removed)), extraction.not_modified])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with connect(db_path) as con, transaction(con):
+        _archive(con, extraction)
+        quarantined = quality.record_gate(con, run_id, gate, stage_df) if gate else 0
+        new, changed, flags_new = _publish(con, quality.passing_rows(stage_df, gate) if gate else stage_df,
+                                           run_id, rules_fingerprint, sighting=sighting)
+        if not blocked:
+            _mark_unchanged_and_removed(con, extraction, pd.Timestamp.now(tz="UTC"))
+        _record_failures(con, run_id, extraction)
+        con.execute(
+            """INSERT OR REPLACE INTO source_runs (run_id, source_id, status, discovered_via, requests,
+                   documents_seen, documents_new, documents_changed, flags_new, failures, error, finished_at,
+                   documents_unchanged, documents_removed, not_modified)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?)""",
+            [run_id, extraction.source_id, quality.BLOCKED if blocked else "succeeded",
+             extraction.discovered_via, extraction.requests, len(refined), new, changed, flags_new,
+             len(extraction.failures), _gate_error(gate) if blocked else None, len(set(extraction.unchanged)),
+             len(set(extraction.removed)), extraction.not_modified])
     return SourceLoad(extraction.source_id, len(refined), new, changed, flags_new,
                       len(set(extraction.unchanged)), len(set(extraction.removed)), quarantined,
                       _gate_error(gate) if blocked else None)
@@ -192,15 +186,9 @@ def load_source(db_path: Path | str, run_id: str, extraction: Extraction, refine
 def publish_released(db_path: Path | str, report: RecheckReport, rules_fingerprint: str) -> int:
     """Publish quarantined rows that now pass (`unionwatch quality recheck`), in one transaction."""
     run_id = start_run(db_path, "quality recheck", [])
-    with connect(db_path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _publish(con, report.rows[list(quality.STAGE_COLUMNS)], run_id, rules_fingerprint, sighting=True)
-            published = quality.apply_recheck(con, report)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with connect(db_path) as con, transaction(con):
+        _publish(con, report.rows[list(quality.STAGE_COLUMNS)], run_id, rules_fingerprint, sighting=True)
+        published = quality.apply_recheck(con, report)
     finish_run(db_path, run_id, "succeeded")
     return published
 

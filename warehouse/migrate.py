@@ -6,6 +6,8 @@ from importlib import resources
 
 import duckdb
 
+from warehouse.db import transaction
+
 MIGRATIONS_PACKAGE = "warehouse.migrations"
 
 
@@ -28,13 +30,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     for version, name, sql in available():
         if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(name)
     return applied

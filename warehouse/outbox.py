@@ -7,8 +7,7 @@ alerts/deliver.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -107,18 +106,6 @@ class Notice:
     event: str
     detail: str
     created_at: datetime
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Run the block in one transaction: committed when it ends, rolled back if it raises."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
 
 
 def register_subscription(con: duckdb.DuckDBPyConnection, subscription_id: str, channel: str, mode: str,

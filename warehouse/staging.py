@@ -86,7 +86,8 @@ def write_known(staging: Path | str, run_id: str, source_id: str, known: Known) 
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"documents": {key: [doc.url, doc.marker, doc.checked_at.isoformat()]
                              for key, doc in known.documents.items()},
-               "validators": known.validators, "backfill": known.backfill, "since_year": known.since_year}
+               "validators": known.validators, "backfill": known.backfill, "since_year": known.since_year,
+               "retry": known.retry}
     path.write_text(json.dumps(payload), encoding="utf-8")
     return path
 
@@ -98,7 +99,7 @@ def read_known(staging: Path | str, run_id: str, source_id: str) -> Known:
         documents={key: KnownDocument(url, marker, datetime.fromisoformat(checked))
                    for key, (url, marker, checked) in payload["documents"].items()},
         validators={url: tuple(pair) for url, pair in payload["validators"].items()},
-        backfill=payload["backfill"], since_year=payload["since_year"],
+        backfill=payload["backfill"], since_year=payload["since_year"], retry=payload["retry"],
     )
 
 

@@ -7,6 +7,18 @@ from pathlib import Path
 from extractors.records import Known, KnownDocument
 from warehouse.db import connect
 
+# A URL that failed is fetched again by the next runs until it succeeds, for a while: a page that has
+# failed in RETRY_RUNS runs, or not at all in RETRY_DAYS, is left to the listing and revalidation.
+RETRY_DAYS, RETRY_RUNS, RETRY_LIMIT = 14, 5, 200
+RETRY_SQL = """
+SELECT f.url FROM fetch_failures f
+LEFT JOIN http_cache h ON h.url = f.url AND h.status IN (200, 304)
+WHERE f.source_id = ? AND f.failed_at > now() - to_days(CAST(? AS INTEGER))
+GROUP BY f.url
+HAVING max(f.failed_at) > coalesce(max(h.checked_at), '-infinity'::TIMESTAMPTZ) AND count(DISTINCT f.run_id) < ?
+ORDER BY max(f.failed_at) DESC LIMIT ?
+"""
+
 
 def known_state(db_path: Path | str, source_id: str, *, backfill: bool = False,
                 since_year: int | None = None) -> Known:
@@ -20,10 +32,11 @@ def known_state(db_path: Path | str, source_id: str, *, backfill: bool = False,
         validators = con.execute(
             """SELECT url, etag, last_modified FROM http_cache
                WHERE source_id = ? AND (etag IS NOT NULL OR last_modified IS NOT NULL)""", [source_id]).fetchall()
+        retry = con.execute(RETRY_SQL, [source_id, RETRY_DAYS, RETRY_RUNS, RETRY_LIMIT]).fetchall()
     return Known(
         documents={key: KnownDocument(url, marker, checked_at) for key, url, marker, checked_at in documents},
         validators={url: (etag, last_modified) for url, etag, last_modified in validators},
-        backfill=backfill, since_year=since_year,
+        backfill=backfill, since_year=since_year, retry=[row[0] for row in retry],
     )
 
 

@@ -32,7 +32,11 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def print_summary(summary, db: str) -> None:
-    """Per-source results and the latest flagged items."""
+    """Per-source results and the latest flagged items; a refused run raises WarehouseError (exit code 3)."""
+    from warehouse.db import WarehouseError
+
+    if summary.fatal:
+        raise WarehouseError(summary.fatal)
     from warehouse.queries import latest_flags, sources_overview
 
     print(f"\nRun {summary.run_id}: {'all sources succeeded' if summary.ok else 'SOME SOURCES FAILED'}")
