@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from alerts_support import PLAIN_BODY, load, post
 
-from warehouse.db import connect
+from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
 from warehouse.outbox import (
     KNOWN_BEFORE,
@@ -21,7 +21,6 @@ from warehouse.outbox import (
     mark_sent,
     recover_interrupted,
     register_subscription,
-    transaction,
 )
 
 LONDON = ZoneInfo("Europe/London")
