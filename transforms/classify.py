@@ -296,8 +296,13 @@ def _matches_at(phrase: Phrase, tokens: Sequence[Token], first: int, text: str) 
 def _find(phrases: Iterable[Phrase], tokens: Sequence[Token], text: str) -> list[_Match]:
     """Every occurrence of every phrase, overlapping ones included."""
     found = []
-    for first in range(len(tokens)):
+    phrases = tuple(phrases)
+    for first, token in enumerate(tokens):
         for phrase in phrases:
+            # The head word decides almost every position: test it inline before the full comparison.
+            head = phrase.words[0]
+            if not (token.text.startswith(head) if phrase.prefix[0] else token.text == head):
+                continue
             if _matches_at(phrase, tokens, first, text):
                 last = first + len(phrase.words)
                 found.append(_Match(phrase, first, last, tokens[first].start, tokens[last - 1].end))

@@ -267,26 +267,36 @@ def _archive(con: duckdb.DuckDBPyConnection, extraction: Extraction) -> None:
 
 
 def _remember_validators(con: duckdb.DuckDBPyConnection, extraction: Extraction) -> None:
-    """Keep each URL's latest ETag/Last-Modified for the next run's conditional GET."""
-    latest = {raw.url: raw for raw in sorted(extraction.raw, key=lambda raw: raw.fetched_at)}
-    for raw in latest.values():
-        con.execute(
-            """INSERT INTO http_cache VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (url) DO UPDATE SET
-                   etag = COALESCE(excluded.etag, CASE WHEN excluded.status = 304 THEN http_cache.etag END),
-                   last_modified = COALESCE(excluded.last_modified,
-                                            CASE WHEN excluded.status = 304 THEN http_cache.last_modified END),
-                   status = CASE WHEN excluded.status = 304 THEN http_cache.status ELSE excluded.status END,
-                   sha256 = COALESCE(excluded.sha256, http_cache.sha256), checked_at = excluded.checked_at""",
-            [raw.url, extraction.source_id, raw.headers.get("etag"), raw.headers.get("last-modified"), raw.status,
-             raw.sha256 if raw.status != 304 else None, raw.fetched_at])
+    """Keep each URL's latest ETag/Last-Modified for the next run's conditional GET (one statement per batch)."""
+    latest = list({raw.url: raw for raw in sorted(extraction.raw, key=lambda raw: raw.fetched_at)}.values())
+    if not latest:
+        return
+    con.register("validators_df", pd.DataFrame({
+        "url": [raw.url for raw in latest], "source_id": extraction.source_id,
+        "etag": [raw.headers.get("etag") for raw in latest],
+        "last_modified": [raw.headers.get("last-modified") for raw in latest],
+        "status": [raw.status for raw in latest],
+        "sha256": [raw.sha256 if raw.status != 304 else None for raw in latest],
+        "checked_at": pd.to_datetime([raw.fetched_at for raw in latest], utc=True)}))
+    con.execute(
+        """INSERT INTO http_cache
+           SELECT url, source_id, CAST(etag AS VARCHAR), CAST(last_modified AS VARCHAR), CAST(status AS INTEGER),
+                  CAST(sha256 AS VARCHAR), checked_at FROM validators_df
+           ON CONFLICT (url) DO UPDATE SET
+               etag = COALESCE(excluded.etag, CASE WHEN excluded.status = 304 THEN http_cache.etag END),
+               last_modified = COALESCE(excluded.last_modified,
+                                        CASE WHEN excluded.status = 304 THEN http_cache.last_modified END),
+               status = CASE WHEN excluded.status = 304 THEN http_cache.status ELSE excluded.status END,
+               sha256 = COALESCE(excluded.sha256, http_cache.sha256), checked_at = excluded.checked_at""")
+    con.unregister("validators_df")
 
 
 def _record_failures(con: duckdb.DuckDBPyConnection, run_id: str, extraction: Extraction) -> None:
     """Keep every per-URL failure of this run with its reason."""
-    for failure in extraction.failures:
-        con.execute("INSERT INTO fetch_failures VALUES (?, ?, ?, ?, ?, ?, now())",
-                    [run_id, extraction.source_id, failure.url, failure.reason, failure.status, failure.attempts])
+    if extraction.failures:
+        con.executemany("INSERT INTO fetch_failures VALUES (?, ?, ?, ?, ?, ?, now())",
+                        [[run_id, extraction.source_id, f.url, f.reason, f.status, f.attempts]
+                         for f in extraction.failures])
 
 
 def stage_frame(refined: Sequence[RefinedLike]) -> pd.DataFrame:
