@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 # Record kinds, as stored in the warehouse column `documents.kind`.
 MOTION = "motion"
@@ -45,9 +46,9 @@ class RawResponse:
     fetched_at: datetime
     role: str = ""  # which parser of the source's extractor reads this body, for `reparse`
 
-    @property
+    @cached_property
     def sha256(self) -> str:
-        """Content address of the body."""
+        """Content address of the body (computed once: a feed page's entries all refer to it)."""
         return hashlib.sha256(self.body).hexdigest()
 
 

@@ -163,7 +163,7 @@ def load_all(sources: list[SourceConfig], extractions: dict[str, PrefectFuture |
     summary = RunSummary(run_id)
     fingerprint = rules_fingerprint(rules)
     for source in sources:
-        pending = extractions[source.id]
+        pending = extractions.pop(source.id)  # not kept once loaded: memory grows with a source, not the run
         receive = pending.result if isinstance(pending, PrefectFuture) else pending
         history = volume_history(db_path, source.id) if volume_checks else []
         summary.outcomes.append(_finish_source(source, receive, rules, fingerprint, db_path, run_id, sighting,
