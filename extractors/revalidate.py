@@ -1,4 +1,4 @@
-"""Rechecks known items that a crawl did not reach, by conditional GET of their own pages."""
+"""Fetching an item's own page conditionally, and rechecking known items a crawl did not reach."""
 
 from __future__ import annotations
 
@@ -18,23 +18,28 @@ def revalidate(known: Known, reached: Iterable[str], fetcher: Fetcher, result: E
     due = sorted((item.checked_at, key) for key, item in known.documents.items()
                  if key not in skip and known.due(key, now))
     for _, key in due[:known.revalidate_limit]:
-        url = known.documents[key].url
+        fetch_item(fetcher, known.documents[key].url, key, result, role=role, parse=parse)
+
+
+def fetch_item(fetcher: Fetcher, url: str, key: str, result: Extraction, *, role: str,
+               parse: Callable[[RawResponse], Document], what: str = "page") -> None:
+    """Fetch one item's own page conditionally and parse it: 304 unchanged, 404/410 removed, else a record."""
+    try:
+        raw = fetcher.get(url, expect="html")
+    except FetchError as exc:
+        result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
+        return
+    raw.role = role
+    if raw.status == 304:
+        result.raw.append(raw)
+        result.unchanged.append(key)
+    elif raw.status in GONE:
+        result.removed.append(key)
+    elif raw.status != 200:
+        result.failures.append(FetchFailure(url, f"{what} answered HTTP {raw.status}", raw.status))
+    else:
+        result.raw.append(raw)
         try:
-            raw = fetcher.get(url, expect="html")
-        except FetchError as exc:
-            result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
-            continue
-        raw.role = role
-        if raw.status == 304:
-            result.raw.append(raw)
-            result.unchanged.append(key)
-        elif raw.status in GONE:
-            result.removed.append(key)
-        elif raw.status != 200:
-            result.failures.append(FetchFailure(url, f"revalidation answered HTTP {raw.status}", raw.status))
-        else:
-            result.raw.append(raw)
-            try:
-                result.documents.append(parse(raw))
-            except ValueError as exc:
-                result.failures.append(FetchFailure(url, f"unparseable page: {exc}"))
+            result.documents.append(parse(raw))
+        except ValueError as exc:
+            result.failures.append(FetchFailure(url, f"unparseable {what}: {exc}"))

@@ -12,8 +12,8 @@ from bs4 import BeautifulSoup
 
 from extractors.fetch import Fetcher, FetchError
 from extractors.html import block_text, soup_of, strip_boilerplate, text_of
-from extractors.records import MOTION, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
-from extractors.revalidate import revalidate
+from extractors.records import MOTION, Document, Extraction, Known, RawResponse, SourceConfig
+from extractors.revalidate import fetch_item, revalidate
 from transforms.dates import parse_date
 
 LOGGER = logging.getLogger(__name__)
@@ -58,7 +58,8 @@ def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
         key = _key(url)
         if key in known.documents and not known.due(key, now) and url not in retry:
             continue
-        _fetch_motion(source.id, fetcher, url, key, result)
+        fetch_item(fetcher, url, key, result, role=ROLE_MOTION, parse=lambda raw: parse_motion(source.id, raw),
+                   what="motion page")
     revalidate(known, reached, fetcher, result, now=now, role=ROLE_MOTION,
                parse=lambda raw: parse_motion(source.id, raw))
     return result
@@ -67,29 +68,6 @@ def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
 def reparse(source_id: str, raw: RawResponse) -> list[Document]:
     """Documents from one archived response: motion pages hold one each, listings none."""
     return [parse_motion(source_id, raw)] if raw.role == ROLE_MOTION else []
-
-
-def _fetch_motion(source_id: str, fetcher: Fetcher, url: str, key: str, result: Extraction) -> None:
-    """Fetch one motion page conditionally and parse it; problems are recorded, not raised."""
-    try:
-        raw = fetcher.get(url, expect="html")
-    except FetchError as exc:
-        result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
-        return
-    raw.role = ROLE_MOTION
-    if raw.status == 304:
-        result.raw.append(raw)
-        result.unchanged.append(key)
-    elif raw.status in (404, 410):
-        result.removed.append(key)
-    elif raw.status != 200:
-        result.failures.append(FetchFailure(url, f"motion page answered HTTP {raw.status}", raw.status))
-    else:
-        result.raw.append(raw)
-        try:
-            result.documents.append(parse_motion(source_id, raw))
-        except ValueError as exc:
-            result.failures.append(FetchFailure(url, f"unparseable motion page: {exc}"))
 
 
 def _key(url: str) -> str:
