@@ -29,12 +29,16 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from demo.content import BACK_OFFICE_CUTS, LIST_ITEM, SHARED_SERVICES, BlogPost, Comment, Motion
 from demo.server import Request, Response, Site, SiteServer
 from demo.sites.blogger import FEED_PATH, BloggerSite
 from demo.sites.motions import LISTING, MotionsSite
+
+if TYPE_CHECKING:
+    from demo.wordpress_content import WPPost
 
 SEED = 20_240_611
 TOPIC_SHARE = 0.10  # of every kind of item, independently per topic
@@ -174,9 +178,9 @@ class Corpus:
 
     motions: list[Motion]
     blogs: list[tuple[BlogSpec, list[BlogPost]]]
-    wordpress: list[tuple[str, list]] = field(default_factory=list)  # (site name, [WPPost])
+    wordpress: list[tuple[str, list[WPPost]]] = field(default_factory=list)
 
-    def items(self) -> Iterator[Motion | BlogPost]:
+    def items(self) -> Iterator[Motion | BlogPost | WPPost]:
         """Every item on every site."""
         yield from self.motions
         for _, posts in self.blogs + self.wordpress:
@@ -279,8 +283,8 @@ def _blog_post(writer: _Writer, blog_index: int, spec: BlogSpec, index: int) -> 
     )
 
 
-def _wordpress_post(writer: _Writer, site_index: int, index: int) -> object:
-    """One WordPress post (imported here: the WordPress demo site is optional)."""
+def _wordpress_post(writer: _Writer, site_index: int, index: int) -> WPPost:
+    """One WordPress post (imported here: WordPress sites are optional)."""
     from demo.wordpress_content import WP_AUTHORS, WPPost
 
     rng, topics = writer.rng, writer.topics()
