@@ -339,7 +339,7 @@ def measure_latency(env: dict[str, str], samples: int) -> Result:
 
 
 def revision() -> str:
-    """The commit measured, and how many tracked files differed from it."""
+    """The last commit of the code measured (outside benchmarks/), and whether that code had local changes."""
     def git(*args: str) -> str:
         """Output of one git command in the repository, '' when git is unavailable."""
         try:
@@ -347,9 +347,10 @@ def revision() -> str:
         except OSError:
             return ""
 
-    commit = git("rev-parse", "--short", "HEAD").strip() or "unknown"
-    changed = [line for line in git("status", "--porcelain", "--untracked-files=no").splitlines() if line]
-    return commit + (f" with uncommitted changes in {len(changed)} files" if changed else "")
+    outside = ("--", ".", ":(exclude)benchmarks")
+    commit = git("log", "-1", "--format=%h", *outside).strip() or "unknown"
+    changed = [line for line in git("status", "--porcelain", "--untracked-files=no", *outside).splitlines() if line]
+    return commit + (f" plus uncommitted changes in {len(changed)} files" if changed else "")
 
 
 def machine() -> Result:
@@ -479,7 +480,7 @@ def render(sizes: list[Result], headline: int, companions: dict[str, Result], fi
         f"- `{host['uname']}`",
         f"- CPU: {host['cpu']}, {host['cores']} cores; RAM {host['ram_gb']:.1f} GiB",
         f"- Python {host['python']}; " + ", ".join(f"{k} {v}" for k, v in host["packages"].items()),
-        f"- unionwatch at commit {host['revision']}",
+        f"- unionwatch code (outside benchmarks/) at commit {host['revision']}",
         "- Load average (1/5/15 min) before / after each size: " + "; ".join(
             f"{s['docs']:,}: {s['load_before']} / {s['load_after']}" for s in sizes),
         f"- Prefect's first start with a new PREFECT_HOME (creates its database, once per machine): "

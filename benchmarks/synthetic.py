@@ -356,6 +356,8 @@ class Prerendered:
         return len(self._pages)
 
 
+# The REST API listing as the WordPress extractor walks it: 100 posts a page, last modified first.
+WP_API_PAGE = "/wp-json/wp/v2/posts?per_page=100&page={page}&orderby=modified&order=desc&_embed=author,wp:term"
 NEXT_FEED = re.compile(r"<link rel='next' type='application/atom\+xml' href='([^']+)'/>")
 OLDER_POSTS = re.compile(r"<a class='blog-pager-older-link' href='([^']+)'")
 
@@ -393,6 +395,14 @@ def warm_blog(cache: Prerendered, netloc: str, spec: BlogSpec) -> None:
     cache.render(netloc, "/robots.txt")
 
 
+def warm_wordpress(cache: Prerendered, netloc: str) -> None:
+    """Every REST API listing page, as many as X-WP-TotalPages says (each costs the demo site O(posts))."""
+    first = cache.render(netloc, WP_API_PAGE.format(page=1))
+    for page in range(2, int(first.headers.get("X-WP-TotalPages", "1")) + 1):
+        cache.render(netloc, WP_API_PAGE.format(page=page))
+    cache.render(netloc, "/robots.txt")
+
+
 @dataclass
 class ServedSite:
     """One running synthetic site."""
@@ -418,9 +428,8 @@ def serve_corpus(corpus: Corpus) -> Iterator[list[ServedSite]]:
     for number, (name, posts) in enumerate(corpus.wordpress, start=1):
         from demo.sites.wordpress import WordPressSite
 
-        # No warm-up: its pages are cached as the crawl first asks for them (counted as misses).
         sites.append((f"wordpress-{number}", "wordpress", name, WordPressSite(name, posts, posts_per_page=10),
-                      lambda cache, netloc: None))
+                      warm_wordpress))
     with ExitStack() as stack:
         served = []
         for name, kind, title, site, warm in sites:
