@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 DEFAULT_DB = "data/unionwatch.duckdb"
 DEFAULT_DEMO_DB = "data/demo.duckdb"
@@ -38,3 +39,18 @@ def configure_logging(quiet: bool) -> None:
         logger.addHandler(handler)
         logger.propagate = False
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # it announces temporary folders at INFO
+
+
+def add_reader_options(parser: argparse.ArgumentParser) -> None:
+    """--db and --live, for commands that only read the warehouse."""
+    add_db(parser)
+    parser.add_argument("--live", action="store_true", help="read the live warehouse, not its snapshot")
+
+
+def reading(args: argparse.Namespace) -> Path:
+    """The file a read-only command should open (the snapshot unless --live), said on stderr."""
+    from warehouse.snapshot import read_target
+
+    target = read_target(args.db, live=args.live)
+    print(f"Reading {target.describe()}", file=sys.stderr)
+    return target.path

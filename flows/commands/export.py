@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
-from flows.commands.common import EXIT_OK, add_db
+from flows.commands.common import EXIT_OK, add_reader_options, reading
 
 COPY_OPTIONS = {"parquet": "(FORMAT parquet, COMPRESSION zstd)", "csv": "(FORMAT csv, HEADER true)"}
 VIEWS_SQL = """
@@ -27,20 +26,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("dir", metavar="DIR", type=Path, help="folder to write into (created if missing)")
     parser.add_argument("--format", choices=sorted(COPY_OPTIONS), default="parquet",
                         help="file format (default: parquet)")
-    add_db(parser)
-    parser.add_argument("--live", action="store_true", help="read the live warehouse, not its snapshot")
+    add_reader_options(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Copy each view to its file, each written whole before it takes its name."""
     from warehouse.db import connect
-    from warehouse.snapshot import read_target
 
-    target = read_target(args.db, live=args.live)
-    print(f"Reading {target.describe()}", file=sys.stderr)
+    source = reading(args)
     args.dir.mkdir(parents=True, exist_ok=True)
-    with connect(target.path, read_only=True) as con:
+    with connect(source, read_only=True) as con:
         for (view,) in con.execute(VIEWS_SQL).fetchall():
             path = args.dir / f"{view}.{args.format}"
             partial = path.with_name(f".{path.name}.partial")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flows.commands.common import EXIT_OK, EXIT_USAGE, add_db, fail
+from flows.commands.common import EXIT_OK, EXIT_USAGE, add_reader_options, fail, reading
 
 DEFAULT_FLAGS = 25
 
@@ -23,8 +22,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("out", metavar="OUT.html", type=Path, help="where to write the page")
     parser.add_argument("--flags", type=int, default=DEFAULT_FLAGS, metavar="N",
                         help=f"how many of the latest flagged items to show (default: {DEFAULT_FLAGS})")
-    add_db(parser)
-    parser.add_argument("--live", action="store_true", help="read the live warehouse, not its snapshot")
+    add_reader_options(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -32,14 +30,12 @@ def handle(args: argparse.Namespace) -> int:
     """Read the report's data, render it and write the page in one step."""
     from report.html import render
     from warehouse.report_data import load
-    from warehouse.snapshot import read_target
 
     if args.flags < 1:
         return fail("--flags must be at least 1", EXIT_USAGE)
-    target = read_target(args.db, live=args.live)
-    print(f"Reading {target.describe()}", file=sys.stderr)
-    data = load(target.path, flag_limit=args.flags)
-    page = render(data, str(target.path), datetime.now(ZoneInfo("Europe/London")))
+    source = reading(args)
+    data = load(source, flag_limit=args.flags)
+    page = render(data, str(source), datetime.now(ZoneInfo("Europe/London")))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     partial = args.out.with_name(f".{args.out.name}.partial")
     partial.write_text(page, encoding="utf-8")

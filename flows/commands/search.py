@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import textwrap
 
-from flows.commands.common import EXIT_OK, EXIT_USAGE, add_db, fail
+from flows.commands.common import EXIT_OK, EXIT_USAGE, add_reader_options, fail, reading
 
 DEFAULT_LIMIT = 10
 
@@ -21,21 +20,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("terms", metavar="TERMS", help='the words to look for, e.g. "shared service centre"')
     parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N",
                         help=f"how many results (default: {DEFAULT_LIMIT})")
-    add_db(parser)
-    parser.add_argument("--live", action="store_true", help="read the live warehouse, not its snapshot")
+    add_reader_options(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Search and print each hit with its score, source, date, URL and a marked snippet."""
     from warehouse.search import search
-    from warehouse.snapshot import read_target
 
     if args.limit < 1:
         return fail("--limit must be at least 1", EXIT_USAGE)
-    target = read_target(args.db, live=args.live)
-    print(f"Reading {target.describe()}", file=sys.stderr)
-    hits = search(target.path, args.terms, args.limit)
+    source = reading(args)
+    hits = search(source, args.terms, args.limit)
     if not hits:
         print(f"No documents match {args.terms!r}.")
     for rank, hit in enumerate(hits, 1):

@@ -10,7 +10,7 @@ import sys
 from datetime import date, time, timedelta
 from decimal import Decimal
 
-from flows.commands.common import EXIT_OK, EXIT_USAGE, add_db, fail
+from flows.commands.common import EXIT_OK, EXIT_USAGE, add_reader_options, fail, reading
 
 FORMATS = ("table", "csv", "json")
 DEFAULT_MAX_ROWS = 40
@@ -30,8 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
                         help=f"rows a table shows before eliding the middle (default: {DEFAULT_MAX_ROWS}; "
                              "csv and json print every row)")
-    add_db(parser)
-    parser.add_argument("--live", action="store_true", help="read the live warehouse, not its snapshot")
+    add_reader_options(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -40,11 +39,9 @@ def handle(args: argparse.Namespace) -> int:
     import duckdb
 
     from warehouse.db import connect
-    from warehouse.snapshot import read_target
 
-    target = read_target(args.db, live=args.live)
-    print(f"Reading {target.describe()}", file=sys.stderr)
-    with connect(target.path, read_only=True) as con:
+    source = reading(args)
+    with connect(source, read_only=True) as con:
         try:
             result = con.sql(args.query)
             if result is None:
