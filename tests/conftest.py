@@ -50,3 +50,20 @@ def sites() -> Iterator[dict[str, SiteServer]]:
 def db_path(tmp_path: Path) -> Path:
     """Where a test's warehouse lives."""
     return tmp_path / "warehouse" / "unionwatch.duckdb"
+
+
+def write_sources(servers: dict[str, SiteServer], folder: Path) -> Path:
+    """A sources.toml in `folder` for the running sample sites (no politeness delay)."""
+    from flows.commands.demo import sources_toml
+
+    path = folder / "sources.toml"
+    path.write_text(sources_toml({name: server.url for name, server in servers.items()}), encoding="utf-8")
+    return path
+
+
+def ingest_sites(servers: dict[str, SiteServer], folder: Path, db: Path, **options):
+    """One real ingestion of the running sample sites into `db` (failed extractions are not retried)."""
+    from extractors.config import load_sources
+    from flows.ingest import ingest
+
+    return ingest(load_sources(write_sources(servers, folder)), str(db), extract_retry_delay=0, **options)

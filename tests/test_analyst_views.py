@@ -9,29 +9,21 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import CORE_SITES, ingest_sites
 
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS
-from demo.server import SiteServer, serve_sites
+from demo.server import serve_sites
 from demo.sites import demo_sites
 from extractors.config import load_sources
 from flows.commands.demo import sources_toml
-from flows.ingest import RunSummary, ingest
 from warehouse.db import connect
 from warehouse.load import finish_run, record_source_failure, start_run
 from warehouse.migrate import migrate
 
-SITES = ("motions", "active", "branch")
 EDITED_POST = "1068453319927715046"  # flagged for shared services until the edit below removes the mention
 EDITED_TITLE = "County council drops its payroll plan"
 OUTAGE = "ConnectionError: connection refused"
 UK = ZoneInfo("Europe/London")
-
-
-def ingest_sites(sites: dict[str, SiteServer], tmp: Path, db: Path) -> RunSummary:
-    """One real ingestion of the sample sites."""
-    path = tmp / "sources.toml"
-    path.write_text(sources_toml({name: server.url for name, server in sites.items()}), encoding="utf-8")
-    return ingest(load_sources(path), str(db), extract_retry_delay=0)
 
 
 def motions_outage(db: Path, tmp: Path, url: str) -> None:
@@ -48,7 +40,7 @@ def warehouse(prefect_server, tmp_path_factory) -> Iterator[Path]:
     """Runs: ok, motions down, ok with one post edited to drop its mention, motions down twice more."""
     tmp = tmp_path_factory.mktemp("views")
     db = tmp / "unionwatch.duckdb"
-    with serve_sites({name: site for name, site in demo_sites().items() if name in SITES}) as sites:
+    with serve_sites(demo_sites(*CORE_SITES)) as sites:
         assert ingest_sites(sites, tmp, db).ok
         motions_outage(db, tmp, sites["motions"].url)
         post = next(p for p in sites["active"].site.posts if p.post_id == EDITED_POST)

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import ingest_sites
 
 from demo.content import MOTIONS
 from demo.server import SiteServer
 from extractors.config import load_sources
 from extractors.records import CrawlerSettings
-from flows.commands.demo import sources_toml
-from flows.ingest import RunSummary, ingest, reparse
+from flows.ingest import RunSummary, reparse
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -23,9 +23,7 @@ TABLES = ("document_keys", "document_versions", "flags", "raw_bodies", "response
 
 def run(sites: dict[str, SiteServer], db_path: Path, tmp_path: Path, **options) -> RunSummary:
     """One ingestion over the given sample sites."""
-    path = tmp_path / "sources.toml"
-    path.write_text(sources_toml({name: server.url for name, server in sites.items()}), encoding="utf-8")
-    return ingest(load_sources(path), str(db_path), extract_retry_delay=0, **options)
+    return ingest_sites(sites, tmp_path, db_path, **options)
 
 
 def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:

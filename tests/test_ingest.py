@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import ingest_sites
 
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS, BlogPost
 from demo.server import SiteServer
@@ -23,9 +24,7 @@ COUNTED_TABLES = ("document_keys", "document_versions", "flags", "raw_bodies", "
 
 def run(sites: dict[str, SiteServer], db_path: Path, tmp_path: Path) -> RunSummary:
     """One ingestion over the given sample sites."""
-    path = tmp_path / "sources.toml"
-    path.write_text(sources_toml({name: server.url for name, server in sites.items()}), encoding="utf-8")
-    return ingest(load_sources(path), str(db_path), extract_retry_delay=0)
+    return ingest_sites(sites, tmp_path, db_path)
 
 
 def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -15,18 +15,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import CORE_SITES, ingest_sites
 
 from demo.server import serve_sites
 from demo.sites import demo_sites
-from extractors.config import load_sources
-from flows.commands.demo import sources_toml
-from flows.ingest import ingest
 from report.html import render, time_axis
 from warehouse.db import WarehouseError, connect
 from warehouse.migrate import available
 from warehouse.report_data import FlaggedItem, ReportData, load
 
-SITES = ("motions", "active", "branch")
 # A scraped title carrying markup: if the page ever ran it, the page's title would change.
 SCRIPT_TITLE = "<script>document.title='pwned'</script> shared services"
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -70,12 +67,10 @@ def warehouse(prefect_server, tmp_path_factory) -> Iterator[Path]:
     """The sample sites ingested once, the first blog post's title carrying a script tag."""
     tmp = tmp_path_factory.mktemp("report")
     db = tmp / "unionwatch.duckdb"
-    sites = {name: site for name, site in demo_sites().items() if name in SITES}
+    sites = demo_sites(*CORE_SITES)
     sites["active"].posts[0].title = SCRIPT_TITLE
     with serve_sites(sites) as servers:
-        path = tmp / "sources.toml"
-        path.write_text(sources_toml({name: server.url for name, server in servers.items()}), encoding="utf-8")
-        assert ingest(load_sources(path), str(db), extract_retry_delay=0).ok
+        assert ingest_sites(servers, tmp, db).ok
     yield db
 
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import CORE_SITES, ingest_sites
 
-from demo.server import SiteServer, serve_sites
+from demo.server import serve_sites
 from demo.sites import demo_sites
 from extractors.config import load_sources
 from flows.commands.demo import sources_toml
-from flows.ingest import RunSummary, ingest
 from warehouse.db import connect
 from warehouse.load import finish_run, record_source_failure, start_run
 from warehouse.migrate import migrate
@@ -20,7 +20,6 @@ from warehouse.migrate import migrate
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "docs" / "schema.md"
 QUERIES = ROOT / "docs" / "queries.sql"
-SITES = ("motions", "active", "branch")
 TYPE_NAMES = {"TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ"}  # the dictionary uses DuckDB's short spelling
 VIEW_COLUMNS_SQL = """
 SELECT c.table_name, c.column_name, c.data_type
@@ -66,19 +65,12 @@ def differences(name: str, in_database: Columns, in_docs: Columns) -> list[str]:
     return problems
 
 
-def ingest_sites(sites: dict[str, SiteServer], tmp: Path, db: Path) -> RunSummary:
-    """One real ingestion of the sample sites."""
-    path = tmp / "sources.toml"
-    path.write_text(sources_toml({name: server.url for name, server in sites.items()}), encoding="utf-8")
-    return ingest(load_sources(path), str(db), extract_retry_delay=0)
-
-
 @pytest.fixture(scope="module")
 def warehouse(prefect_server, tmp_path_factory) -> Iterator[Path]:
     """Two real runs with an edit in between, then a run in which one source failed."""
     tmp = tmp_path_factory.mktemp("docs")
     db = tmp / "unionwatch.duckdb"
-    with serve_sites({name: site for name, site in demo_sites().items() if name in SITES}) as sites:
+    with serve_sites(demo_sites(*CORE_SITES)) as sites:
         assert ingest_sites(sites, tmp, db).ok
         post = sites["active"].site.posts[-1]
         post.title, post.updated = f"{post.title} (updated)", datetime.now(UTC)

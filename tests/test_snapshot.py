@@ -11,17 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import CORE_SITES, ingest_sites
 
 from demo.server import SiteServer, serve_sites
 from demo.sites import demo_sites
-from extractors.config import load_sources
-from flows.commands.demo import sources_toml
-from flows.ingest import RunSummary, ingest
 from warehouse.db import WarehouseError, connect
 from warehouse.load import start_run
 from warehouse.snapshot import publish_snapshot, read_target, snapshot_path
 
-SITES = ("motions", "active", "branch")
 STATE_SQL = "SELECT (SELECT count(*) FROM document_versions), (SELECT count(*) FROM runs), " \
             "(SELECT count(*) FROM runs WHERE status = 'running')"
 
@@ -46,13 +43,6 @@ sys.stdin.readline()
 """
 
 
-def ingest_sites(sites: dict[str, SiteServer], tmp: Path, db: Path) -> RunSummary:
-    """One real ingestion of the sample sites."""
-    path = tmp / "sources.toml"
-    path.write_text(sources_toml({name: server.url for name, server in sites.items()}), encoding="utf-8")
-    return ingest(load_sources(path), str(db), extract_retry_delay=0)
-
-
 def state(db: Path) -> tuple[int, int, int]:
     """Versions, runs, and runs still running, as a fresh reader sees them."""
     with connect(db, read_only=True) as con:
@@ -74,7 +64,7 @@ def unionwatch(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def sites() -> Iterator[dict[str, SiteServer]]:
     """The motions site and the two blogs, for the whole module (a rerun must see the same URLs)."""
-    with serve_sites({name: site for name, site in demo_sites().items() if name in SITES}) as servers:
+    with serve_sites(demo_sites(*CORE_SITES)) as servers:
         yield servers
 
 

@@ -13,15 +13,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import CORE_SITES, ingest_sites
 
 from demo.server import serve_sites
 from demo.sites import demo_sites
-from extractors.config import load_sources
-from flows.commands.demo import sources_toml
-from flows.ingest import ingest
 from warehouse.db import connect
 
-SITES = ("motions", "active", "branch")
 VIEWS_SQL = "SELECT table_name FROM information_schema.tables WHERE table_type = 'VIEW' ORDER BY 1"
 
 
@@ -30,10 +27,8 @@ def warehouse(prefect_server, tmp_path_factory) -> Iterator[Path]:
     """The sample sites, ingested once."""
     tmp = tmp_path_factory.mktemp("sql")
     db = tmp / "unionwatch.duckdb"
-    with serve_sites({name: site for name, site in demo_sites().items() if name in SITES}) as sites:
-        path = tmp / "sources.toml"
-        path.write_text(sources_toml({name: server.url for name, server in sites.items()}), encoding="utf-8")
-        assert ingest(load_sources(path), str(db), extract_retry_delay=0).ok
+    with serve_sites(demo_sites(*CORE_SITES)) as sites:
+        assert ingest_sites(sites, tmp, db).ok
     yield db
 
 
