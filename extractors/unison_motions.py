@@ -50,6 +50,11 @@ def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
         first_year = max(known.since_year or FIRST_YEAR, FIRST_YEAR)
         urls = [url for year in range(now.year, first_year - 1, -1)
                 for url in discover(root, fetcher, known, result, year=year)]
+        # Scheduled runs read the unfiltered listing: storing its validators now lets the first of them get a 304.
+        head = fetcher.get(urljoin(root, LISTING_PATH), expect="html")
+        head.role = ROLE_LISTING
+        if head.status == 200:
+            result.raw.append(head)
     else:
         urls = discover(root, fetcher, known, result)
     retry = [url for url in known.retry if MOTION_PATH.match(urlsplit(url).path)]

@@ -5,7 +5,7 @@ the feed is unavailable (401/403/404, not JSON/XML, refused by robots.txt) the n
 fallback is logged once. Every path walks its listing newest first and stops at the first page whose posts
 are all known and unchanged, unless a known post is due for revalidation and has not been seen yet: then
 the walk goes on to the end, and known posts still missing are checked on their own page (404/410 means
-removed).
+removed). When no known post is due, the first page is asked for conditionally: a 304 ends the walk.
 
 Markers: the REST API and themes print the post's modification time, stored as UTC ISO 8601, so the two
 paths agree. RSS items carry no modification time, so a feed item's marker is a digest of what was parsed.
@@ -112,30 +112,36 @@ def _discover(source: SourceConfig, fetcher: Fetcher, root: str,
     Raises FetchError when not even the home page lists posts: the source is unusable.
     """
     unavailable: list[str] = []
-    first = _probe(fetcher, posts_url(root, 1, known.since_year), "json", lambda raw: api_documents(source.id, raw))
+    # A 304 on the first page is only conclusive when no known post is due for revalidation: otherwise the
+    # walk must see which posts the listing still shows.
+    conditional = not known.backfill and not any(known.due(key, datetime.now(UTC)) for key in known.documents)
+    first = _probe(fetcher, posts_url(root, 1, known.since_year), "json", lambda raw: api_documents(source.id, raw),
+                   conditional)
     if isinstance(first, RawResponse):
         return API, _api_pages(source, fetcher, root, known, first), unavailable
     unavailable.append(f"REST API unavailable ({first})")
-    first = _probe(fetcher, urljoin(root, FEED_PATH), "feed", lambda raw: _feed_listing(source.id, raw))
+    first = _probe(fetcher, urljoin(root, FEED_PATH), "feed", lambda raw: _feed_listing(source.id, raw), conditional)
     if isinstance(first, RawResponse):
         return FEED, _feed_pages(source, fetcher, root, first), unavailable
     unavailable.append(f"RSS feed unavailable ({first})")
-    home = fetcher.get(root, expect="html", conditional=False)
-    if home.status != 200:
+    home = fetcher.get(root, expect="html", conditional=conditional)
+    if home.status not in (200, 304):
         raise FetchError(root, f"home page answered HTTP {home.status} (and {'; '.join(unavailable)})", home.status)
-    if not archive_entries(home)[0]:
+    if home.status == 200 and not archive_entries(home)[0]:
         raise FetchError(root, "no article#post-ID on the home page (a static front page? set url to the posts "
                                "page) and " + "; ".join(unavailable))
     return ARCHIVES, _archive_pages(fetcher, root, home), unavailable
 
 
-def _probe(fetcher: Fetcher, url: str, expect: str, parse: Callable[[RawResponse], object]) -> RawResponse | str:
-    """The first page of a path, or why it cannot be used."""
+def _probe(fetcher: Fetcher, url: str, expect: str, parse: Callable[[RawResponse], object],
+           conditional: bool) -> RawResponse | str:
+    """The first page of a path (a 304 when `conditional` and it is as last read), or why it cannot be used."""
     try:
-        # Listing pages are fetched whole: a 304 would hide which posts they list.
-        raw = fetcher.get(url, expect=expect, conditional=False)
+        raw = fetcher.get(url, expect=expect, conditional=conditional)
     except FetchError as exc:
         return exc.reason
+    if raw.status == 304:
+        return raw  # the path answered this URL before (that is where the validators came from)
     if raw.status != 200:
         code = error_code(raw) if expect == "json" else ""
         return f"HTTP {raw.status}{' ' + code if code else ''}"
@@ -149,6 +155,9 @@ def _probe(fetcher: Fetcher, url: str, expect: str, parse: Callable[[RawResponse
 def _api_pages(source: SourceConfig, fetcher: Fetcher, root: str, known: Known, first: RawResponse) -> Iterator[Page]:
     """Posts-collection pages up to X-WP-TotalPages (or an empty page, or the past-the-end error)."""
     raw, page = first, 1
+    if first.status == 304:
+        yield first, [], []  # the newest posts are as they were: nothing new behind them either
+        return
     while True:
         documents, problems = _parsed(raw, lambda r: api_documents(source.id, r))
         yield raw, [Listed.of(d) for d in documents], problems
@@ -167,6 +176,9 @@ def _api_pages(source: SourceConfig, fetcher: Fetcher, root: str, known: Known, 
 def _feed_pages(source: SourceConfig, fetcher: Fetcher, root: str, first: RawResponse) -> Iterator[Page]:
     """/feed/ then /feed/?paged=N, until a short or missing page."""
     raw, page, size = first, 1, 0
+    if first.status == 304:
+        yield first, [], []
+        return
     while True:
         listed, problems = _parsed(raw, lambda r: _feed_listing(source.id, r))
         size = size or len(listed)
@@ -185,6 +197,9 @@ def _feed_pages(source: SourceConfig, fetcher: Fetcher, root: str, first: RawRes
 def _archive_pages(fetcher: Fetcher, root: str, home: RawResponse) -> Iterator[Page]:
     """The home page then /page/N/, until the pagination ends or a page is missing."""
     raw, page = home, 1
+    if home.status == 304:
+        yield home, [], []
+        return
     while True:
         entries, problems, more = archive_entries(raw)
         yield raw, [Listed(e.key, e.url, e.marker, e.published) for e in entries], problems

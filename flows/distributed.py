@@ -27,7 +27,7 @@ from warehouse.load import start_run
 from warehouse.lock import run_lock
 from warehouse.snapshot import publish_snapshot
 from warehouse.staging import batch_dir, discard_run, read_batch, read_known, write_batch, write_known
-from warehouse.state import known_state
+from warehouse.state import known_states
 
 LOGGER = logging.getLogger("unionwatch")
 PARTITION_DEPLOYMENT = "extract-partition/extract-partition"
@@ -73,8 +73,8 @@ def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions
     rules = load_rules()
     with run_lock(db_path):
         run_id = start_run(db_path, "distributed", sources)
-        for source in enabled:
-            write_known(staging, run_id, source.id, known_state(db_path, source.id, backfill=backfill))
+        for source_id, known in known_states(db_path, [source.id for source in enabled], backfill=backfill).items():
+            write_known(staging, run_id, source_id, known)
         parameters = {"sources_path": str(Path(sources_path).resolve()), "staging": str(Path(staging).resolve()),
                       "run_id": run_id, "partitions": partitions}
         states = [run_partition.submit(deployment, parameters, n) for n in range(partitions)]

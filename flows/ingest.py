@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
+from prefect.futures import PrefectConcurrentFuture, PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from alerts import AlertReport, run_alerts
 from expectations import gate
@@ -21,11 +23,11 @@ from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig
 from transforms.classify import Rules, load_rules, rules_fingerprint
 from transforms.pipeline import Refined, refine
 from warehouse.archive import archived_responses
-from warehouse.db import WarehouseError
+from warehouse.db import WarehouseError, kept_open
 from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure, start_run
 from warehouse.lock import run_lock
 from warehouse.snapshot import publish_snapshot
-from warehouse.state import known_state, volume_history
+from warehouse.state import known_states, volume_histories
 
 LOGGER = logging.getLogger("unionwatch")
 MAX_PARALLEL_SOURCES = 8  # different hosts proceed in parallel; each host stays polite
@@ -71,23 +73,23 @@ def rebuild_task(source: SourceConfig, db_path: str) -> Extraction:
     return reparse_archive(source, archived_responses(db_path, source.id))
 
 
-@task(name="refine", cache_policy=NO_CACHE, task_run_name="refine-{extraction.source_id}")
-def refine_task(extraction: Extraction, rules: Rules) -> list[Refined]:
+# Batches reach these tasks wrapped in prefect's quote(): the engine would otherwise walk every document of
+# every argument, twice per task, looking for futures (8 % of a backfill's CPU).
+@task(name="refine", cache_policy=NO_CACHE, task_run_name="refine-{source_id}")
+def refine_task(source_id: str, extraction: Extraction, rules: Rules) -> list[Refined]:
     """Normalise, dedupe and classify one source's documents."""
     return refine(extraction.documents, rules)
 
 
-@task(name="validate", cache_policy=NO_CACHE, task_run_name="validate-{extraction.source_id}")
-def validate_task(extraction: Extraction, refined: list[Refined], kind: str, history: list[int]) -> GateResult:
+@task(name="validate", cache_policy=NO_CACHE, task_run_name="validate-{source_id}")
+def validate_task(source_id: str, refined: list[Refined], stats: BatchStats) -> GateResult:
     """Run the quality gate over one source's staged batch."""
-    stats = BatchStats(extraction.source_id, kind, len(refined), len(extraction.failures), extraction.requests,
-                       history)
     return gate.check(refined, stats, now=datetime.now(UTC))
 
 
-@task(name="load", cache_policy=NO_CACHE, task_run_name="load-{extraction.source_id}")
-def load_task(db_path: str, run_id: str, extraction: Extraction, refined: list[Refined], fingerprint: str,
-              verdict: GateResult, sighting: bool) -> SourceLoad | WarehouseError:
+@task(name="load", cache_policy=NO_CACHE, task_run_name="load-{source_id}")
+def load_task(source_id: str, db_path: str, run_id: str, extraction: Extraction, refined: list[Refined],
+              fingerprint: str, verdict: GateResult, sighting: bool) -> SourceLoad | WarehouseError:
     """Publish what passed and quarantine the rest, in one transaction."""
     try:
         return load_source(db_path, run_id, extraction, refined, fingerprint, gate=verdict, sighting=sighting)
@@ -125,11 +127,14 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
     try:
         with run_lock(db_path, wait=lock_wait):
             run_id = start_run(db_path, command, sources)
-            warm_up_task.submit()
-            futures = {source.id: extract.submit(source, known_state(db_path, source.id, backfill=backfill,
-                                                                     since_year=since_year), crawler)
-                       for source in enabled}
-            summary = load_all(enabled, futures, rules, db_path, run_id, sighting=True, volume_checks=not backfill)
+            if backfill:  # sure to validate: import GX while pages are fetched (a quiet run may never need it)
+                warm_up_task.submit()
+            with kept_open(db_path):
+                known = known_states(db_path, [source.id for source in enabled], backfill=backfill,
+                                     since_year=since_year)
+                futures = {source.id: extract.submit(source, known.pop(source.id), crawler) for source in enabled}
+                summary = load_all(enabled, futures, rules, db_path, run_id, sighting=True,
+                                   volume_checks=not backfill)
             if alerts_config:
                 summary.alerts = alerts_task(db_path, alerts_config, notify_backfill or backfill)
             publish_snapshot(db_path)  # still under the run lock: readers get this run whole or not at all
@@ -145,8 +150,9 @@ def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = 
     try:
         with run_lock(db_path):
             run_id = start_run(db_path, "reparse", sources)
-            futures = {source.id: rebuild_task.submit(source, db_path) for source in sources}
-            summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_checks=False)
+            with kept_open(db_path):
+                futures = {source.id: rebuild_task.submit(source, db_path) for source in sources}
+                summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_checks=False)
             publish_snapshot(db_path)
             return summary
     except WarehouseError as exc:
@@ -157,19 +163,43 @@ def load_all(sources: list[SourceConfig], extractions: dict[str, PrefectFuture |
              rules: Rules, db_path: str, run_id: str, *, sighting: bool, volume_checks: bool) -> RunSummary:
     """Refine, check and load each source as its extraction arrives; the warehouse has a single writer.
 
-    `extractions` maps source ids to futures of extract tasks, or to callables that read a staged batch.
+    `extractions` maps source ids to futures of extract tasks (loaded as they finish, so a finished batch
+    does not wait in memory behind a slower source), or to callables that read a staged batch (config order).
     Backfills and reparses skip the volume checks: their size says nothing about a source's health.
     """
     summary = RunSummary(run_id)
     fingerprint = rules_fingerprint(rules)
-    for source in sources:
-        pending = extractions.pop(source.id)  # not kept once loaded: memory grows with a source, not the run
-        receive = pending.result if isinstance(pending, PrefectFuture) else pending
-        history = volume_history(db_path, source.id) if volume_checks else []
+    histories = volume_histories(db_path, [source.id for source in sources]) if volume_checks else {}
+    for source, receive in _arrivals(sources, extractions):
         summary.outcomes.append(_finish_source(source, receive, rules, fingerprint, db_path, run_id, sighting,
-                                               history))
+                                               histories.get(source.id, [])))
+    order = {source.id: index for index, source in enumerate(sources)}
+    summary.outcomes.sort(key=lambda outcome: order[outcome.source_id])
     finish_run(db_path, run_id, "succeeded" if summary.ok else "failed")
     return summary
+
+
+def _arrivals(sources: list[SourceConfig], extractions: dict[str, PrefectFuture | Callable[[], Extraction]]
+              ) -> Iterator[tuple[SourceConfig, Callable[[], Extraction]]]:
+    """Each source with a way to receive its extraction: pool futures as they finish, then the rest in order.
+
+    Entries are dropped as they are handed out, so an extraction is freed once its source is loaded
+    (prefect's as_completed would keep every finished future, and so every extraction, to the end).
+    """
+    by_id = {source.id: source for source in sources}
+    waiting = {future.wrapped_future: (source_id, future) for source_id, future in extractions.items()
+               if isinstance(future, PrefectConcurrentFuture)}
+    for source_id, _ in waiting.values():
+        del extractions[source_id]
+    while waiting:
+        done, _ = wait(waiting, return_when=FIRST_COMPLETED)
+        while done:  # popped, not iterated: a loaded source's future (holding its extraction) is let go
+            source_id, future = waiting.pop(done.pop())
+            yield by_id[source_id], future.result
+    for source in sources:  # staged batches, and any other kind of future, in config order
+        if source.id in extractions:
+            pending = extractions.pop(source.id)
+            yield source, pending.result if isinstance(pending, PrefectFuture) else pending
 
 
 def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rules: Rules, fingerprint: str,
@@ -182,11 +212,17 @@ def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rule
         LOGGER.error("%s: failed: %s", source.id, error)
         record_source_failure(db_path, run_id, source.id, error)
         return SourceOutcome(source.id, ok=False, error=error)
-    refined = refine_task(extraction, rules)
-    verdict = validate_task(extraction, refined, RECORD_KINDS[source.kind], history)
-    loaded = load_task(db_path, run_id, extraction, refined, fingerprint, verdict, sighting)
-    if isinstance(loaded, WarehouseError):
-        raise loaded
+    stats = BatchStats(source.id, RECORD_KINDS[source.kind], len(extraction.documents), len(extraction.failures),
+                       extraction.requests, history)
+    if gate.nothing_to_check(stats):  # nothing new: record the run and what was rechecked, skip the tasks
+        loaded = load_source(db_path, run_id, extraction, [], fingerprint, sighting=sighting)
+    else:
+        refined = refine_task(source.id, quote(extraction), rules)
+        verdict = validate_task(source.id, quote(refined), replace(stats, items=len(refined)))  # less duplicates
+        loaded = load_task(source.id, db_path, run_id, quote(extraction), quote(refined), fingerprint, verdict,
+                           sighting)
+        if isinstance(loaded, WarehouseError):
+            raise loaded
     if loaded.blocked:
         LOGGER.error("%s: nothing published: %s", source.id, loaded.blocked)
         return SourceOutcome(source.id, ok=False, load=loaded, requests=extraction.requests,

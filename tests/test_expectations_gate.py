@@ -176,3 +176,17 @@ def test_an_expectation_that_cannot_be_evaluated_stops_the_gate_instead_of_passi
     frame = gate.rows(batch).assign(published_at=["yesterday", "today", "tomorrow"])
     with pytest.raises(gate.GateError, match="published_at raised: Column values, min_value, and max_value"):
         gate.check_frame(frame, stats(batch, BLOG_POST), now=NOW)
+
+
+@pytest.mark.parametrize(("failures", "history", "skipped"), [
+    (0, [], True),  # no history: nothing can be too few
+    (0, [2, 0, 3, 1], True),  # a quiet source: 0 items is within its bounds
+    (0, [25, 24, 26, 25, 25, 25], False),  # a source that yields items: 0 must be judged (scraper gone quiet?)
+    (3, [2, 0, 3, 1], False),  # failures: the failure rate is GX's to judge
+])
+def test_an_empty_batch_skips_gx_only_when_no_expectation_could_fail(failures: int, history: list[int],
+                                                                     skipped: bool) -> None:
+    figures = stats([], BLOG_POST, items=0, failures=failures, history=history)
+    assert gate.nothing_to_check(figures) is skipped
+    if skipped:  # what GX would have said: the skip never hides a failure
+        assert gate.check([], figures, now=NOW).batch_ok

@@ -104,6 +104,15 @@ def test_backfill_walks_every_year_from_since(sites, db_path, tmp_path) -> None:
     assert loaded == {f"sample-motions:{m.slug}" for m in MOTIONS if m.year >= 2012}
 
 
+def test_first_run_after_a_backfill_finds_the_listing_unchanged(sites, db_path, tmp_path) -> None:
+    run(sites, db_path, tmp_path, backfill=True)
+    sites["motions"].reset_log()
+    summary = run(sites, db_path, tmp_path)
+    assert [r.path for r in sites["motions"].requests if r.path != "/robots.txt"] == ["/policy-motions/"]
+    assert query(db_path, "SELECT not_modified, documents_seen FROM source_runs WHERE run_id = ? AND source_id = ?",
+                 [summary.run_id, "sample-motions"]) == [(1, 0)]
+
+
 def test_reparse_rebuilds_from_the_archive_offline_and_changes_nothing(sites, db_path, tmp_path) -> None:
     run(sites, db_path, tmp_path)
     sources = load_sources(tmp_path / "sources.toml")

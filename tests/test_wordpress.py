@@ -40,7 +40,8 @@ def crawl(server: SiteServer, known: Known | None = None) -> Extraction:
     """One extractor run against `server`, its request log starting empty."""
     server.reset_log()
     source = SourceConfig(id="strathmore", kind="wordpress", url=server.url)
-    return wordpress.extract(source, Fetcher(delay=0), known or Known())
+    known = known or Known()
+    return wordpress.extract(source, Fetcher(delay=0, validators=known.validators), known)
 
 
 def requested(server: SiteServer) -> list[str]:
@@ -234,6 +235,32 @@ def test_a_deleted_post_is_marked_removed_when_revalidation_is_due(options: dict
     assert second.documents == [] and not second.failures
     assert sorted(second.unchanged) == sorted(str(p.post_id) for p in WP_POSTS if p.post_id != gone.post_id)
     assert [p for p in paths if p.count("/") == 5] == [gone.path]  # only the missing post's own page
+
+
+def with_validators(known: Known, result: Extraction) -> Known:
+    """`known` plus the ETags of `result`'s responses, as the warehouse stores them for conditional GETs."""
+    known.validators = {raw.url: (raw.headers.get("etag"), None) for raw in result.raw if raw.status == 200}
+    return known
+
+
+@pytest.mark.parametrize("options", [{}, {"api": "no_route"}, {"api": "no_route", "feed": False}],
+                         ids=["rest", "feed", "html"])
+def test_an_unchanged_first_page_answers_304_and_nothing_is_parsed(options: dict[str, object]) -> None:
+    with serving(**options) as (server, _):
+        first = crawl(server)
+        second = crawl(server, with_validators(known_from(first), first))
+    assert [raw.status for raw in second.raw] == [304]
+    assert second.discovered_via == first.discovered_via
+    assert second.documents == [] and second.unchanged == [] and not second.failures
+
+
+def test_with_revalidation_due_the_first_page_is_read_whole_despite_its_etag() -> None:
+    with serving() as (server, site):
+        first = crawl(server)
+        site.posts.remove(next(p for p in site.posts if p.post_id == 1219))
+        second = crawl(server, with_validators(known_from(first, age=dt.timedelta(days=30)), first))
+    assert second.raw[0].status == 200
+    assert second.removed == ["1219"]
 
 
 def test_backfill_since_year_asks_the_api_for_that_year_on() -> None:

@@ -35,6 +35,21 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         raise WarehouseError(f"{path}: cannot open the warehouse ({exc})") from None
 
 
+@contextmanager
+def kept_open(path: Path | str) -> Iterator[None]:
+    """Hold the warehouse open for the block, so every `connect` in it is cheap.
+
+    DuckDB shares one open database among a process's connections to a file; without one held, each
+    `connect` reads the file again and each close checkpoints it (15 ms or more, a dozen times a run).
+    Read-only connections to the same file cannot be opened inside the block.
+    """
+    con = connect(path)
+    try:
+        yield
+    finally:
+        con.close()
+
+
 def _holder(message: str) -> str:
     """The 'PID n' part of DuckDB's lock error, when present."""
     start = message.find("PID")

@@ -164,8 +164,10 @@ def load_source(db_path: Path | str, run_id: str, extraction: Extraction, refine
     with connect(db_path) as con, transaction(con):
         _archive(con, extraction)
         quarantined = quality.record_gate(con, run_id, gate, stage_df) if gate else 0
-        new, changed, flags_new = _publish(con, quality.passing_rows(stage_df, gate) if gate else stage_df,
-                                           run_id, rules_fingerprint, sighting=sighting)
+        passing = quality.passing_rows(stage_df, gate) if gate else stage_df
+        new, changed, flags_new = 0, 0, 0
+        if len(passing):  # an empty batch (a quiet run) would still pay for a dozen statements over big tables
+            new, changed, flags_new = _publish(con, passing, run_id, rules_fingerprint, sighting=sighting)
         if not blocked:
             _mark_unchanged_and_removed(con, extraction, pd.Timestamp.now(tz="UTC"))
         _record_failures(con, run_id, extraction)

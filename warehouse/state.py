@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+
+import duckdb
 
 from extractors.records import Known, KnownDocument
 from warehouse.db import connect
@@ -23,16 +26,27 @@ ORDER BY max(f.failed_at) DESC LIMIT ?
 def known_state(db_path: Path | str, source_id: str, *, backfill: bool = False,
                 since_year: int | None = None) -> Known:
     """Known documents (not removed) and stored HTTP validators of one source."""
+    return known_states(db_path, [source_id], backfill=backfill, since_year=since_year)[source_id]
+
+
+def known_states(db_path: Path | str, source_ids: Iterable[str], *, backfill: bool = False,
+                 since_year: int | None = None) -> dict[str, Known]:
+    """`known_state` of several sources over one connection (a run reads them all before extracting)."""
     with connect(db_path) as con:
-        documents = con.execute(
-            """SELECT k.source_key, v.url, k.marker, k.checked_at
-               FROM document_keys k
-               JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
-               WHERE k.source_id = ? AND k.removed_at IS NULL""", [source_id]).fetchall()
-        validators = con.execute(
-            """SELECT url, etag, last_modified FROM http_cache
-               WHERE source_id = ? AND (etag IS NOT NULL OR last_modified IS NOT NULL)""", [source_id]).fetchall()
-        retry = con.execute(RETRY_SQL, [source_id, RETRY_DAYS, RETRY_RUNS, RETRY_LIMIT]).fetchall()
+        return {source_id: _known(con, source_id, backfill, since_year) for source_id in source_ids}
+
+
+def _known(con: duckdb.DuckDBPyConnection, source_id: str, backfill: bool, since_year: int | None) -> Known:
+    """One source's known state, read on an open connection."""
+    documents = con.execute(
+        """SELECT k.source_key, v.url, k.marker, k.checked_at
+           FROM document_keys k
+           JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
+           WHERE k.source_id = ? AND k.removed_at IS NULL""", [source_id]).fetchall()
+    validators = con.execute(
+        """SELECT url, etag, last_modified FROM http_cache
+           WHERE source_id = ? AND (etag IS NOT NULL OR last_modified IS NOT NULL)""", [source_id]).fetchall()
+    retry = con.execute(RETRY_SQL, [source_id, RETRY_DAYS, RETRY_RUNS, RETRY_LIMIT]).fetchall()
     return Known(
         documents={key: KnownDocument(url, marker, checked_at) for key, url, marker, checked_at in documents},
         validators={url: (etag, last_modified) for url, etag, last_modified in validators},
@@ -40,9 +54,9 @@ def known_state(db_path: Path | str, source_id: str, *, backfill: bool = False,
     )
 
 
-def volume_history(db_path: Path | str, source_id: str) -> list[int]:
-    """Documents per earlier successful run of a source, newest first (the quality gate's volume bounds)."""
-    from warehouse.quality import volume_history as history
+def volume_histories(db_path: Path | str, source_ids: Iterable[str]) -> dict[str, list[int]]:
+    """Documents per earlier successful run of each source, newest first (the quality gate's volume bounds)."""
+    from warehouse.quality import volume_history
 
     with connect(db_path) as con:
-        return history(con, source_id)
+        return {source_id: volume_history(con, source_id) for source_id in source_ids}
