@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,40 @@ def test_classify_reads_raw_text_the_same_as_cleaned_text(rules: Rules) -> None:
     raw = "1)Oppose &lsquo;back\u00a0office&rsquo; job&nbsp;los\u00adses"
     assert classify("", raw, rules) == classify("", clean_text(raw), rules)
     assert classify("", raw, rules) is not None
+
+
+def test_classify_of_cleaned_text_can_skip_cleaning(rules: Rules) -> None:
+    raw_title, raw_body = "NO TO\u00a0SHARED SERVICES", "1)Oppose &lsquo;back\u00a0office&rsquo; cuts"
+    expected = classify(raw_title, raw_body, rules)
+    assert expected is not None
+    assert classify(clean_text(raw_title), clean_text(raw_body), rules, cleaned=True) == expected
+
+
+def test_lower_case_depends_on_the_neighbours_only_for_capital_sigma() -> None:
+    # classify skips a field when a phrase word is not a substring of the lower-cased field, which holds
+    # because every character but Σ lower-cases the same whatever surrounds it.
+    contextual = [
+        char
+        for char in map(chr, range(sys.maxunicode + 1))
+        if ("A" + char).lower() != "a" + char.lower() or ("A" + char + "A").lower() != "a" + char.lower() + "a"
+    ]
+    assert contextual == ["\u03a3"]
+
+
+def test_a_phrase_with_a_final_sigma_is_found_whatever_follows_the_word() -> None:
+    # "ΟΔΟΣ" lower-cases to "οδος" as a token but to "οδοσ'α" inside this text: the quick test must not skip it.
+    rules = parse_rules('[greek]\nlabel = "Greek"\nphrases = ["οδος"]\n')
+    result = classify("", "ΟΔΟΣ'Α", rules)
+    assert result is not None and result.matched_terms == ("οδος",)
+
+
+def test_explain_reports_a_cancelled_context_without_any_term() -> None:
+    rules = parse_rules(
+        '[t]\nlabel = "T"\nexclude = ["cuts to pay"]\n[[t.near]]\nterms = ["back office*"]\ncontext = ["cut*"]\n'
+    )
+    assert classify("", "No cuts to pay this year.", rules) is None
+    text = "\n".join(explain("", "No cuts to pay this year.", rules))
+    assert "body 3-7 'cuts' (context 'cut*') cancelled by exclude 'cuts to pay' ('cuts to pay')" in text
 
 
 def test_explain_says_what_matched_and_where(rules: Rules) -> None:
@@ -272,3 +307,13 @@ def test_classify_never_raises(title: str, body: str) -> None:
     result = classify(title, body, rules)
     assert result is None or (result.topics and result.score > 0 and "\n" not in result.snippet)
     assert explain(title, body, rules)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=st.text() | document_text, body=st.text() | document_text)
+def test_classify_flags_what_explain_reports(title: str, body: str) -> None:
+    # classify skips fields where nothing can hit; explain reads every field in full.
+    rules = load_rules()
+    result = classify(title, body, rules)
+    flagged = f"result: flagged as {', '.join(result.topics)} (score {result.score:g})" if result else None
+    assert explain(title, body, rules)[1] == (flagged or "result: not flagged, no topic matched")

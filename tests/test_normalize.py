@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.normalize import Token, clean_text, match_tokens
+from transforms.normalize import Token, clean_text, match_tokens, match_words
 
 # Pieces that interact across cleaning steps: entities split by invisible characters, U+037E (which NFC
 # turns into ";"), list markers, decimals, every kind of line break and space.
@@ -110,6 +112,23 @@ def test_clean_text_is_idempotent(text: str) -> None:
     assert clean_text(once) == once
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text() | messy_text)
+def test_a_cleaned_title_on_one_line_is_still_clean(text: str) -> None:
+    # transforms.pipeline joins a title's lines and hands it to classify as clean_text output.
+    title = " ".join(clean_text(text).split())
+    assert clean_text(title) == title
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\r\n", "\v", "\f", "\x85", "\u2028", "\u2029"])
+def test_every_line_break_becomes_a_newline(brk: str) -> None:
+    assert clean_text(f"one {brk} two{brk}{brk}{brk}three") == "one\ntwo\n\nthree"
+
+
+def test_separator_controls_are_dropped_not_line_breaks() -> None:
+    assert clean_text("one\x1ctwo\x1dthree\x1efour\x1f") == "onetwothreefour"
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text() | messy_text)
 def test_clean_text_output_shape(text: str) -> None:
@@ -158,3 +177,12 @@ def test_match_tokens_are_ordered_lowercased_slices(text: str) -> None:
     tokens = match_tokens(text)
     assert all(token.text == text[token.start : token.end].lower() for token in tokens)
     assert all(a.end < b.start for a, b in zip(tokens, tokens[1:], strict=False))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text() | messy_text)
+def test_match_words_are_the_regex_words_as_columns(text: str) -> None:
+    expected = [Token(m.group(0).lower(), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text)]
+    words = match_words(text)
+    assert list(zip(words.texts, words.starts, words.ends, strict=True)) == expected
+    assert match_tokens(text) == expected

@@ -1,8 +1,9 @@
 """Flag documents that mention a topic, using the editable rules in topics.toml.
 
 The rule format and how phrases match are documented at the top of topics.toml. Title and body are
-cleaned with `clean_text` and tokenised with `match_tokens`, and each is matched on its own (a phrase or a
-near rule never spans the two).
+cleaned with `clean_text` and tokenised with `match_words`, and each is matched on its own (a phrase or a
+near rule never spans the two). Every phrase is indexed by its head word, so a field is read once whatever
+the number of phrases, and `classify` skips a field outright when no phrase or near term can occur in it.
 
 A hit is one occurrence of a phrase, or one occurrence of a near-rule term with a context phrase in range.
 Overlapping hits of the same topic count once. `Classification.score` is the sum over all hits of
@@ -15,12 +16,13 @@ import hashlib
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from transforms.normalize import Token, clean_text, match_tokens
+from transforms.normalize import Words, clean_text, match_tokens, match_words
 
 RULES_PATH = Path(__file__).with_name("topics.toml")
 
@@ -44,6 +46,10 @@ _NEAR_KEYS = frozenset({"terms", "context", "within"})
 # comma or blank line between them means they belong to different sentences or paragraphs.
 _PHRASE_GAP = re.compile(r"[\s\-\u2010-\u2015\u2212'\"`´‘’‚‛“”„/]*")
 _WHITESPACE = re.compile(r"\s+")
+
+# str.lower() maps every character on its own except capital sigma, which becomes σ or ς depending on its
+# neighbours: a phrase word holding either may be spelt differently in the lower-cased text than in its token.
+_SIGMAS = frozenset("σς")
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,11 @@ class Rules:
     topics: tuple[Topic, ...]
     source: str
 
+    @cached_property
+    def _index(self) -> _Index:
+        """Every phrase of every topic by head word, built on first use (not a field: not compared)."""
+        return _build_index(self.topics)
+
 
 @dataclass(frozen=True)
 class Classification:
@@ -119,8 +130,20 @@ class _Hit:
     note: str
 
 
+class _Index(NamedTuple):
+    """The phrases of a rules file arranged so that a document is searched once, whatever the number of phrases."""
+
+    # Head word, or its first MIN_PREFIX_LETTERS letters when it ends in *, to every phrase starting so.
+    by_head: dict[str, tuple[Phrase, ...]]
+    # Per phrase and near term (what can make a hit), its words that must be substrings of the lower-cased text.
+    clues: tuple[tuple[str, ...], ...]
+
+
 # Per topic id: its hits, and notes on near misses for explain().
 _Results = dict[str, tuple[list[_Hit], list[str]]]
+
+# Per phrase, its occurrences in one field in text order.
+_Found = dict[Phrase, list[_Match]]
 
 
 # ---------------------------------------------------------------------------------------------- rules
@@ -274,39 +297,60 @@ def _surface(text: str, start: int, end: int) -> str:
     return _WHITESPACE.sub(" ", text[start:end]).lower()
 
 
-def _joinable(text: str, left: Token, right: Token) -> bool:
-    """Whether two adjacent tokens may be two words of one phrase."""
-    gap = text[left.end : right.start]
+def _joinable(gap: str) -> bool:
+    """Whether the text between two adjacent tokens lets them be two words of one phrase."""
     return gap.count("\n") <= 1 and _PHRASE_GAP.fullmatch(gap) is not None
 
 
-def _matches_at(phrase: Phrase, tokens: Sequence[Token], first: int, text: str) -> bool:
+def _matches_at(phrase: Phrase, words: Words, first: int, text: str) -> bool:
     """Whether `phrase` occurs starting at token `first`."""
-    if first + len(phrase.words) > len(tokens):
+    if first + len(phrase.words) > len(words.texts):
         return False
-    for offset, (word, prefix) in enumerate(zip(phrase.words, phrase.prefix, strict=True)):
-        token = tokens[first + offset]
-        if not (token.text.startswith(word) if prefix else token.text == word):
+    for at, (word, prefix) in enumerate(zip(phrase.words, phrase.prefix, strict=True), start=first):
+        token = words.texts[at]
+        if not (token.startswith(word) if prefix else token == word):
             return False
-        if offset and not _joinable(text, tokens[first + offset - 1], token):
+        if at > first and not _joinable(text[words.ends[at - 1] : words.starts[at]]):
             return False
     return True
 
 
-def _find(phrases: Iterable[Phrase], tokens: Sequence[Token], text: str) -> list[_Match]:
-    """Every occurrence of every phrase, overlapping ones included."""
-    found = []
-    phrases = tuple(phrases)
-    for first, token in enumerate(tokens):
-        for phrase in phrases:
-            # The head word decides almost every position: test it inline before the full comparison.
-            head = phrase.words[0]
-            if not (token.text.startswith(head) if phrase.prefix[0] else token.text == head):
-                continue
-            if _matches_at(phrase, tokens, first, text):
+def _build_index(topics: Iterable[Topic]) -> _Index:
+    """Index every phrase, exclude, near term and context of `topics` by its head word."""
+    by_head: dict[str, list[Phrase]] = {}
+    clues: list[tuple[str, ...]] = []
+    for topic in topics:
+        hitting = [*topic.phrases, *(term for rule in topic.near for term in rule.terms)]
+        context = [*topic.exclude, *(phrase for rule in topic.near for phrase in rule.context)]
+        for phrase in dict.fromkeys([*hitting, *context]):
+            # A prefix head (`cut*`) has at least MIN_PREFIX_LETTERS, so every word it begins shares the key.
+            by_head.setdefault(phrase.words[0][:MIN_PREFIX_LETTERS], []).append(phrase)
+        clues += (tuple(word for word in phrase.words if _SIGMAS.isdisjoint(word)) for phrase in hitting)
+    return _Index({key: tuple(phrases) for key, phrases in by_head.items()}, tuple(dict.fromkeys(clues)))
+
+
+def _may_hit(index: _Index, text: str) -> bool:
+    """False when no phrase or near term can occur in `text`: a test much cheaper than tokenising it."""
+    # A phrase word equals a token lower-cased, or begins one, so it is a substring of the lower-cased text.
+    lowered = text.lower()
+    return any(all(word in lowered for word in words) for words in index.clues)
+
+
+def _find_all(index: _Index, words: Words, text: str) -> _Found:
+    """Every occurrence of every indexed phrase, overlapping ones included: one dict lookup per token."""
+    found: _Found = {}
+    for first, token in enumerate(words.texts):
+        for phrase in index.by_head.get(token[:MIN_PREFIX_LETTERS], ()):
+            if _matches_at(phrase, words, first, text):
                 last = first + len(phrase.words)
-                found.append(_Match(phrase, first, last, tokens[first].start, tokens[last - 1].end))
+                match = _Match(phrase, first, last, words.starts[first], words.ends[last - 1])
+                found.setdefault(phrase, []).append(match)
     return found
+
+
+def _find(phrases: Iterable[Phrase], found: _Found) -> list[_Match]:
+    """The occurrences of `phrases` in text order, and in the order of `phrases` at one position."""
+    return sorted((match for phrase in phrases for match in found.get(phrase, ())), key=lambda m: m.first)
 
 
 def _overlaps(a: _Match, b: _Match) -> bool:
@@ -328,12 +372,12 @@ def _words_between(a: _Match, b: _Match) -> int:
     return b.first - a.last if a.last <= b.first else a.first - b.last
 
 
-def _match_topic(
-    topic: Topic, field: str, text: str, tokens: Sequence[Token]
-) -> tuple[list[_Hit], list[str]]:
+def _match_topic(topic: Topic, field: str, text: str, found: _Found) -> tuple[list[_Hit], list[str]]:
     """The hits of one topic in one field, and notes on near misses for `explain`."""
+    if not found:
+        return [], []  # nothing of any topic occurs in this field (or classify skipped it)
     notes: list[str] = []
-    excludes = _find(topic.exclude, tokens, text)
+    excludes = _find(topic.exclude, found)
 
     def where(m: _Match) -> str:
         """Field, offsets and wording of a match, for notes."""
@@ -355,13 +399,13 @@ def _match_topic(
 
     hits = [
         _Hit(topic.id, field, ((m.start, m.end),), f"{where(m)} matches phrase '{m.phrase.pattern}'")
-        for m in allowed(_find(topic.phrases, tokens, text), "phrase")
+        for m in allowed(_find(topic.phrases, found), "phrase")
     ]
     for rule in topic.near:
-        terms = allowed(_find(rule.terms, tokens, text), "term")
+        terms = allowed(_find(rule.terms, found), "term")
         contexts = [
             c
-            for c in allowed(_find(rule.context, tokens, text), "context")
+            for c in allowed(_find(rule.context, found), "context")
             if not any(_overlaps(c, t) for t in terms)
         ]
         for term in terms:
@@ -393,20 +437,23 @@ def _distinct(hits: list[_Hit]) -> list[_Hit]:
     return kept
 
 
-def _evaluate(title: str, body: str, rules: Rules) -> tuple[dict[str, str], _Results]:
-    """Clean both fields and match every topic in each: (texts by field, (hits, notes) by topic id)."""
-    texts = {"title": clean_text(title), "body": clean_text(body)}
-    tokens = {field: match_tokens(text) for field, text in texts.items()}
+def _evaluate(texts: dict[str, str], rules: Rules, *, quick: bool) -> _Results:
+    """(hits, notes) by topic id for cleaned texts by field; `quick` skips fields that cannot hit, notes and all."""
+    index = rules._index
+    found = {
+        field: _find_all(index, match_words(text), text) if not quick or _may_hit(index, text) else {}
+        for field, text in texts.items()
+    }
     results: _Results = {}
     for topic in rules.topics:
         hits: list[_Hit] = []
         notes: list[str] = []
         for field in _FIELDS:
-            field_hits, field_notes = _match_topic(topic, field, texts[field], tokens[field])
+            field_hits, field_notes = _match_topic(topic, field, texts[field], found[field])
             hits += field_hits
             notes += field_notes
         results[topic.id] = (hits, notes)
-    return texts, results
+    return results
 
 
 # -------------------------------------------------------------------------------------------- reporting
@@ -458,9 +505,16 @@ def _score(hits: Iterable[_Hit]) -> float:
     return sum(TITLE_WEIGHT if hit.field == "title" else BODY_WEIGHT for hit in hits)
 
 
-def classify(title: str, body: str, rules: Rules) -> Classification | None:
-    """Match every topic of `rules` against a document; None when no topic matches."""
-    texts, results = _evaluate(title, body, rules)
+def _cleaned(title: str, body: str) -> dict[str, str]:
+    """Title and body by field name, through clean_text."""
+    return {"title": clean_text(title), "body": clean_text(body)}
+
+
+def classify(title: str, body: str, rules: Rules, *, cleaned: bool = False) -> Classification | None:
+    """Match every topic of `rules` against a document (`cleaned`: already clean_text output); None if none."""
+    # clean_text is idempotent, so `cleaned` only saves cleaning twice: the result is the same either way.
+    texts = {"title": title, "body": body} if cleaned else _cleaned(title, body)
+    results = _evaluate(texts, rules, quick=True)
     hits = [hit for topic_hits, _ in results.values() for hit in topic_hits]
     if not hits:
         return None
@@ -479,7 +533,8 @@ def classify(title: str, body: str, rules: Rules) -> Classification | None:
 
 def explain(title: str, body: str, rules: Rules) -> list[str]:
     """Human-readable lines saying which rule matched where, or why nothing matched."""
-    _, results = _evaluate(title, body, rules)
+    # Not quick: a field without hits still has notes to give, on cancelled contexts for instance.
+    results = _evaluate(_cleaned(title, body), rules, quick=False)
     matched = sorted(topic for topic, (hits, _) in results.items() if hits)
     score = _score(hit for hits, _ in results.values() for hit in hits)
     lines = [f"rules: {rules.source} (fingerprint {rules_fingerprint(rules)[:12]})"]

@@ -35,4 +35,5 @@ def _clean(doc: Document) -> Document:
 def refine(docs: list[Document], rules: Rules) -> list[Refined]:
     """Dedupe `docs` by document id, then clean, fingerprint and classify each one."""
     cleaned = [_clean(doc) for doc in dedupe(docs)]
-    return [Refined(doc, content_hash(doc), classify(doc.title, doc.body, rules)) for doc in cleaned]
+    # Title and body are clean_text output already (a title's lines joined with spaces stays so).
+    return [Refined(doc, content_hash(doc), classify(doc.title, doc.body, rules, cleaned=True)) for doc in cleaned]
