@@ -13,10 +13,19 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-from bs4 import Tag
+from lxml import etree
 
 from extractors.fetch import Fetcher, FetchError
-from extractors.html import block_text, soup_of, soup_of_fragment, strip_boilerplate, text_of
+from extractors.html import (
+    Selector,
+    block_text,
+    classes,
+    in_tree,
+    strip_boilerplate,
+    text_of,
+    tree_of,
+    tree_of_fragment,
+)
 from extractors.records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
 from extractors.revalidate import revalidate
 from transforms.dates import MAX_YEAR, MIN_YEAR, parse_date
@@ -29,7 +38,20 @@ ENTRY_ID = re.compile(r"^tag:blogger\.com,1999:blog-(\d+)\.post-(\d+)$")
 MAX_PAGES = 1000  # a loop guard: 100,000 posts is more than any union blog has
 FEED_TYPES = ("atom", "rss", "xml")
 ROLE_FEED, ROLE_INDEX, ROLE_POST = "feed", "index", "post"
-POST_SELECTOR = ".post-outer .post, .post-outer article, .post.hentry"
+POST = Selector(".post-outer .post, .post-outer article, .post.hentry")
+DATE_OUTER = Selector(".date-outer")
+DATE_HEADER = Selector(".date-header")
+JUMP_LINK = Selector(".post-body .jump-link")
+OLDER_POSTS = Selector("#blog-pager-older-link a, a.blog-pager-older-link")
+POST_TITLE = Selector(".post-title")
+LINK = Selector("a[href]")
+TIMESTAMP_LINK = Selector("a.timestamp-link[href]")
+POST_ID = Selector("meta[itemprop=postId]")
+ANCHOR_NAME = re.compile(r"^\d+$")  # <a name="1234567890"> before each post in old templates
+POST_BODY = Selector(".post-body")
+PUBLISHED = Selector("abbr.published[title], time[datetime]")
+AUTHOR = Selector(".post-author .fn, .post-author [itemprop=name]")
+LABELS = Selector(".post-labels a[rel=tag]")
 
 
 @dataclass
@@ -176,7 +198,7 @@ def parse_feed_page(source_id: str, raw: RawResponse) -> FeedPage:
         if not key or not permalink:
             continue
         contents = entry.get("content") or []
-        body = block_text(strip_boilerplate(soup_of_fragment(contents[0].get("value", "")))) if contents else ""
+        body = block_text(strip_boilerplate(tree_of_fragment(contents[0].get("value", "")))) if contents else ""
         doc = Document(
             source_id=source_id, kind=BLOG_POST, key=str(key), url=permalink, title=entry.get("title", ""),
             body=body, author=_author(entry), published_at=_timestamp(entry.get("published") or entry.get("updated")),
@@ -228,12 +250,11 @@ def _post_from_page(source: SourceConfig, fetcher: Fetcher, url: str, result: Ex
 
 def parse_post_page(source_id: str, raw: RawResponse) -> Document:
     """The single post of a post page; ValueError when the template is not recognised."""
-    soup = soup_of(raw)
-    post = soup.select_one(POST_SELECTOR)
+    post = POST.first(tree_of(raw))
     if post is None:
         raise ValueError("no .post-outer .post on the post page (template changed?)")
-    outer = post.find_parent(class_="date-outer")
-    header_date = parse_date(text_of(outer.select_one(".date-header"))) if outer else None
+    outer = next((parent for parent in post.iterancestors() if "date-outer" in classes(parent)), None)
+    header_date = parse_date(text_of(DATE_HEADER.first(outer))) if outer is not None else None
     doc = _html_post(source_id, post, header_date, raw)
     if doc is None:
         raise ValueError("post without id, permalink or .post-body (template changed?)")
@@ -287,37 +308,45 @@ def _index_response(fetcher: Fetcher, url: str, root: str, result: Extraction) -
 
 def parse_index_page(source_id: str, raw: RawResponse) -> IndexPage:
     """Every post on one index page, dated by abbr.published or its date header, and the older-posts link."""
-    soup = soup_of(raw)
+    document = tree_of(raw)
     page = IndexPage()
-    for outer in soup.select(".date-outer"):
-        header_date = parse_date(text_of(outer.select_one(".date-header")))
-        for post in outer.select(POST_SELECTOR):
-            truncated = post.select_one(".post-body .jump-link") is not None
+    for outer in DATE_OUTER.all(document):
+        if not in_tree(outer):
+            continue  # it was inside a post body stripped below (pages nest badly): bs4 found nothing in it
+        header_date = parse_date(text_of(DATE_HEADER.first(outer)))
+        for post in POST.all(outer):
+            if not in_tree(post):
+                continue
+            truncated = JUMP_LINK.first(post) is not None
             doc = _html_post(source_id, post, header_date, raw)
             if doc is not None:
                 page.documents.append(doc)
                 if truncated:
                     page.truncated.add(doc.key)
-    older = soup.select_one("#blog-pager-older-link a, a.blog-pager-older-link")
-    page.older_url = urljoin(raw.final_url, older["href"]) if older and older.get("href") else None
+    older = OLDER_POSTS.first(document)
+    page.older_url = urljoin(raw.final_url, older.get("href")) if older is not None and older.get("href") else None
     return page
 
 
-def _html_post(source_id: str, post: Tag, header_date: datetime | None, raw: RawResponse) -> Document | None:
+def _html_post(source_id: str, post: etree._Element, header_date: datetime | None,
+               raw: RawResponse) -> Document | None:
     """One post element of the classic template as a Document."""
-    title_el = post.select_one(".post-title")
-    link = (title_el.select_one("a[href]") if title_el else None) or post.select_one("a.timestamp-link[href]")
-    permalink = urljoin(raw.final_url, link["href"]) if link else raw.final_url
-    post_id = post.select_one("meta[itemprop=postId]")
-    anchor = post.find("a", attrs={"name": re.compile(r"^\d+$")})
-    key = (post_id.get("content") if post_id else None) or (anchor.get("name") if anchor else None) or permalink
-    body_el = post.select_one(".post-body")
+    title_el = POST_TITLE.first(post)
+    link = LINK.first(title_el) if title_el is not None else None
+    if link is None:
+        link = TIMESTAMP_LINK.first(post)
+    permalink = urljoin(raw.final_url, link.get("href")) if link is not None else raw.final_url
+    post_id = POST_ID.first(post)
+    anchor = next((a for a in post.iterdescendants("a") if ANCHOR_NAME.search(a.get("name", ""))), None)
+    key = ((post_id.get("content") if post_id is not None else None)
+           or (anchor.get("name") if anchor is not None else None) or permalink)
+    body_el = POST_BODY.first(post)
     if body_el is None:
         return None
-    published = post.select_one("abbr.published[title], time[datetime]")
-    stamp = (published.get("title") or published.get("datetime")) if published else None
-    author = text_of(post.select_one(".post-author .fn, .post-author [itemprop=name]"))
-    labels = [text_of(a) for a in post.select(".post-labels a[rel=tag]")]
+    published = PUBLISHED.first(post)
+    stamp = (published.get("title") or published.get("datetime")) if published is not None else None
+    author = text_of(AUTHOR.first(post))
+    labels = [text_of(a) for a in LABELS.all(post)]
     return Document(
         source_id=source_id, kind=BLOG_POST, key=str(key), url=permalink, title=text_of(title_el),
         body=block_text(strip_boilerplate(body_el)), author=author or None,

@@ -27,7 +27,7 @@ import feedparser
 
 from extractors.article import FeedEntry, parse_article
 from extractors.fetch import CONTENT_TYPES, Fetcher, FetchError
-from extractors.html import block_text, soup_of_fragment, strip_boilerplate
+from extractors.html import block_text, strip_boilerplate, text_of, tree_of_fragment
 from extractors.records import ARTICLE, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
 from transforms.dates import parse_date
 from transforms.urls import canonical_url
@@ -122,7 +122,7 @@ def feed_document(source_id: str, entry: FeedEntry, raw: RawResponse) -> Documen
     """A document from an entry that carries its full text; raises ValueError when it has no title."""
     if not entry.title:
         raise ValueError(f"feed entry {entry.key} has no title")
-    body = block_text(strip_boilerplate(soup_of_fragment(entry.content or "")))
+    body = block_text(strip_boilerplate(tree_of_fragment(entry.content or "")))
     return Document(
         source_id=source_id, kind=ARTICLE, key=entry.key, url=entry.link, title=entry.title, body=body,
         author=entry.author, published_at=entry.published, labels=entry.labels, raw_sha256=raw.sha256,
@@ -268,7 +268,7 @@ def _full_text(item: dict[str, Any]) -> str | None:
     """The entry's HTML when the feed carries the whole item rather than a teaser, else None."""
     for content in item.get("content", []):
         value = content.get("value") or ""
-        text = " ".join(soup_of_fragment(value).get_text(" ").split())
+        text = text_of(tree_of_fragment(value))
         if text and not TRUNCATED.search(text[-TEASER_TAIL:]):
             return value
     return None

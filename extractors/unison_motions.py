@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup
+from lxml import etree
 
 from extractors.fetch import Fetcher, FetchError
-from extractors.html import block_text, soup_of, strip_boilerplate, text_of
+from extractors.html import Selector, block_text, first_tag, only_string, strip_boilerplate, text_of, tree_of
 from extractors.records import MOTION, Document, Extraction, Known, RawResponse, SourceConfig
 from extractors.revalidate import fetch_item, revalidate
 from transforms.dates import parse_date
@@ -29,6 +30,11 @@ TITLE_SUFFIX = re.compile(r"\s*[|–-]\s*UNISON[^|]*$", re.IGNORECASE)
 FIRST_YEAR = 2006  # the motions database starts here
 ROLE_LISTING, ROLE_MOTION = "listing", "motion"
 MAX_LISTING_PAGES = 2000  # thousands of motions at 10-20 a page; a loop guard, not a limit in practice
+# Every link on the page, template contents included (bs4's find_all("a", href=True)); no Python per anchor.
+HREFS = etree.XPath("descendant::a/@href", smart_strings=False)
+ARTICLE_OR_MAIN = Selector("article, main")
+# A selector group matches in document order, so this is the page's first h1 wherever it is.
+HEADING = Selector("article h1, main h1, h1")
 
 
 @dataclass
@@ -114,10 +120,9 @@ def discover(root: str, fetcher: Fetcher, known: Known, result: Extraction, *, y
 
 def motion_links(raw: RawResponse) -> list[str]:
     """Absolute URLs of every /motions/YEAR/GROUP/SLUG/ link on a listing page."""
-    soup = soup_of(raw)
     links = []
-    for anchor in soup.find_all("a", href=True):
-        url = urljoin(raw.final_url, anchor["href"])
+    for href in HREFS(tree_of(raw)):
+        url = urljoin(raw.final_url, href)
         if MOTION_PATH.match(urlsplit(url).path):
             links.append(url.split("#")[0])
     return list(dict.fromkeys(links))
@@ -128,11 +133,14 @@ def parse_motion(source_id: str, raw: RawResponse) -> Document:
     match = MOTION_PATH.match(urlsplit(raw.final_url).path)
     if not match:
         raise ValueError(f"URL is not /motions/YEAR/GROUP/SLUG/: {raw.final_url}")
-    soup = soup_of(raw)
-    title = _title(soup)
-    anchor = soup.find("a", string=BACK_LINK)
-    container = (anchor.find_parent(["article", "main"]) if anchor else None) or soup.select_one(
-        "article, main") or soup.body
+    document = tree_of(raw)
+    title = _title(document)
+    anchor = next((a for a in document.iter("a") if BACK_LINK.search(only_string(a) or "")), None)
+    container = next(anchor.iterancestors("article", "main"), None) if anchor is not None else None
+    if container is None:
+        container = ARTICLE_OR_MAIN.first(document)
+    if container is None:
+        container = first_tag(document, "body")
     if container is None:
         raise ValueError("empty page")
     lines = block_text(strip_boilerplate(container)).split("\n")
@@ -144,7 +152,7 @@ def parse_motion(source_id: str, raw: RawResponse) -> Document:
     body = "\n".join(lines[start + meta.body_start:])
     if not title:
         raise ValueError("no title")
-    published = parse_date(meta.date_line) if meta.date_line else None
+    published = _parse_date(meta.date_line) if meta.date_line else None
     return Document(
         source_id=source_id, kind=MOTION, key=match["slug"], url=raw.final_url, title=title, body=body,
         published_at=published, conference=meta.conference, decision=meta.decision,
@@ -166,7 +174,7 @@ def read_meta(lines: list[str]) -> MotionMeta:
             continue
         if meta.conference is None and CONFERENCE_LINE.match(line):
             meta.conference = line
-        elif meta.date_line is None and parse_date(line) and len(line) <= 40:
+        elif meta.date_line is None and len(line) <= 40 and _parse_date(line):  # length first: it is cheaper
             meta.date_line = line
         elif meta.decision is None and _decision(line):
             meta.decision = _decision(line)
@@ -187,12 +195,18 @@ def _assign(meta: MotionMeta, label: str, value: str) -> None:
         meta.decision = _decision(value) or value
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse_date(line: str) -> datetime | None:
+    """parse_date, remembered: a conference's motions share a few dates, and parse_date tries a dozen formats."""
+    return parse_date(line)
+
+
 def _decision(line: str) -> str | None:
     """The canonical decision name when the whole line is one."""
     return next((name for name in DECISIONS if line.strip().lower() == name.lower()), None)
 
 
-def _title(soup: BeautifulSoup) -> str:
+def _title(document: etree._Element) -> str:
     """The motion title: the page's h1, else <title> without the site suffix."""
-    heading = text_of(soup.select_one("article h1, main h1, h1"))
-    return heading or TITLE_SUFFIX.sub("", text_of(soup.title))
+    heading = text_of(HEADING.first(document))
+    return heading or TITLE_SUFFIX.sub("", text_of(first_tag(document, "title")))

@@ -29,7 +29,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from extractors.fetch import Fetcher, FetchError
-from extractors.html import soup_of_fragment, text_of
+from extractors.html import remove, text_of, tree_of_fragment
 from extractors.records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
 from extractors.wordpress_api import PAGE_PAST_END, api_documents, error_code, parse_api_page, posts_url, total_pages
 from extractors.wordpress_html import (
@@ -255,12 +255,12 @@ def _feed_listing(source_id: str, raw: RawResponse) -> tuple[list[Listed], list[
 def _feed_document(source_id: str, entry: dict, key: str, url: str, content: str,
                    raw: RawResponse) -> Document | None:
     """One full-text feed item as a Document, without the SEO plugin's footer; None when it is empty."""
-    soup = soup_of_fragment(content)
-    paragraphs = soup.find_all("p")
+    document = tree_of_fragment(content)
+    paragraphs = list(document.iter("p"))
     if paragraphs and FEED_FOOTER.match(text_of(paragraphs[-1])):
-        paragraphs[-1].decompose()
-    protected = is_protected(soup)
-    body = clean_body(soup)
+        remove(paragraphs[-1])
+    protected = is_protected(document)
+    body = clean_body(document)
     title = unmarked_title(entry.get("title") or "", protected)
     if not title and not body:
         return None
