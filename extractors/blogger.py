@@ -17,7 +17,6 @@ from lxml import etree
 
 from extractors.fetch import Fetcher, FetchError
 from extractors.html import (
-    Selector,
     block_text,
     classes,
     in_tree,
@@ -28,6 +27,7 @@ from extractors.html import (
 )
 from extractors.records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
 from extractors.revalidate import revalidate
+from extractors.selectors import Selector
 from transforms.dates import MAX_YEAR, MIN_YEAR, parse_date
 
 LOGGER = logging.getLogger(__name__)

@@ -1,22 +1,23 @@
-"""HTML helpers shared by extractors: decoding, lxml trees, CSS selectors, boilerplate removal, block-aware text.
+"""HTML helpers shared by extractors: decoding, lxml trees, boilerplate removal, block-aware text.
 
 Pages used to be read with BeautifulSoup on lxml; these helpers build plain lxml trees instead (several times
-faster) and keep every rule bs4 and soupsieve applied, so documents come out exactly as before. A parsed page is
-one DOCUMENT element holding the whole page, as a BeautifulSoup object did.
+faster) and keep every rule bs4 applied, so documents come out exactly as before. A parsed page is one DOCUMENT
+element holding the whole page, as a BeautifulSoup object did. CSS selectors are in extractors.selectors, the
+tree built from parser events (for pages libxml2's own tree gets wrong) in extractors.html_events.
 """
 
 from __future__ import annotations
 
 import codecs
-import collections
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from bs4.dammit import EncodingDetector
 from lxml import etree
 
+from extractors.html_events import stray_doctype, tree_from_events
+from extractors.html_nodes import DOCUMENT, TEXT_HOLDER
 from extractors.records import RawResponse
 
 # Browsers read these labels as Windows-1252 (WHATWG Encoding), so curly quotes and £ survive.
@@ -38,28 +39,13 @@ BOILERPLATE_CLASS = re.compile(r"(^|[\s_-])(share|sharing|social|related|related
                                re.IGNORECASE)
 BOILERPLATE_ID = re.compile(r"^comments?$|^related", re.IGNORECASE)
 SKIPPED_TAGS = frozenset({"script", "style", "template"})  # block_text leaves their content out
-
-# Two elements of our own; the HTML parser lowercases tag names, so no page can hold one. DOCUMENT holds a
-# whole parsed page or fragment, as a BeautifulSoup object did. TEXT_HOLDER is empty and only carries the text
-# after it (its tail): what remove() leaves of an element, and how the event parse stores text lxml takes only
-# from its parser. Nothing matches or reads a TEXT_HOLDER but its tail.
-DOCUMENT = "DOCUMENT"
-TEXT_HOLDER = "TEXT"
 # Strings inside these are not ordinary text to bs4 (Script, Stylesheet, TemplateString, RubyTextString...):
 # get_text() leaves them out unless it is called on such an element.
 STRING_CONTAINERS = frozenset({"script", "style", "template", "rt", "rp"})
-# bs4 splits these attributes into lists of tokens, and soupsieve matches the joined tokens (bs4's
-# HTMLTreeBuilder.DEFAULT_CDATA_LIST_ATTRIBUTES); "*" is every element.
-LIST_ATTRIBUTES = {"*": {"class", "accesskey", "dropzone"}, "a": {"rel", "rev"}, "link": {"rel", "rev"},
-                   "td": {"headers"}, "th": {"headers"}, "form": {"accept-charset"}, "object": {"archive"},
-                   "area": {"rel"}, "icon": {"sizes"}, "iframe": {"sandbox"}, "output": {"for"}}
-HTML_SPACES = " \t\n\r\x0c"  # what the HTML tokenizer skips (Python's strip() skips more)
-DOCTYPE = re.compile(r"<!(?i:doctype)")  # the literal "<!" first lets the regex engine skip ahead
 
 _CLASS_OR_ID = etree.XPath("descendant::*[@class or @id]")
 _CONTAINER = " or ".join(f"self::{t}" for t in sorted(STRING_CONTAINERS))
 _ENCLOSING_CONTAINER = etree.XPath(f"name(ancestor-or-self::*[{_CONTAINER}][1])")
-_TEMPLATES_AROUND = etree.XPath("count(ancestor-or-self::template)")
 _LATER_ROOTS = etree.XPath("following-sibling::*")  # elements after the root element (text after </html>)
 
 
@@ -119,349 +105,13 @@ def tree_of_fragment(fragment: str) -> etree._Element:
     # between two top-level elements, and lets a stray <!DOCTYPE> join the text around it. bs4 saw the parser's
     # events, which have none of these limits; build from the events too in those (rare) cases.
     if (root is None or any(e.level == etree.ErrorLevels.FATAL for e in parser.feed_error_log)
-            or _LATER_ROOTS(root) or _stray_doctype(fragment)):
-        document = _tree_from_events(fragment)
+            or _LATER_ROOTS(root) or stray_doctype(fragment)):
+        document = tree_from_events(fragment)
     else:
         document = etree.Element(DOCUMENT)
         document.append(root)  # top-level comments stay behind: they are never text
     return document
 
-
-def _stray_doctype(text: str) -> bool:
-    """True when <!DOCTYPE> appears anywhere but at the start (bs4 kept it as a node that splits strings)."""
-    first = DOCTYPE.search(text)
-    return first is not None and (bool(text[:first.start()].strip(HTML_SPACES))
-                                  or DOCTYPE.search(text, first.end()) is not None)
-
-
-class _EventTree:
-    """Parser target building the tree from the parser's events as bs4 did: no depth limit, nothing dropped.
-
-    lxml takes no text or attribute value holding control characters from Python (HTML allows them, and its
-    parser stores them): such a piece is parsed from a small snippet instead (see _holder, _parsed_element).
-    """
-
-    def __init__(self) -> None:
-        self.open = [etree.Element(DOCUMENT)]  # the document, then each element still open, innermost last
-        self.open_names: collections.Counter[str] = collections.Counter()  # so an end tag needs no search
-        self.run: list[str] = []  # the text read since the last tag or comment (bs4's current_data)
-
-    def start(self, tag: str, attrib: dict[str, str | None], nsmap: object = None) -> None:
-        """An element opens."""
-        self._end_text()
-        attributes = {name: value or "" for name, value in attrib.items() if _valid_name(name)}
-        name = _element_name(tag)
-        try:
-            element = etree.SubElement(self.open[-1], name, attributes)
-        except ValueError:
-            element = _parsed_element(name, attributes)
-            self.open[-1].append(element)
-        self.open.append(element)
-        self.open_names[name] += 1
-
-    def end(self, tag: str) -> None:
-        """An element closes, and any left open inside it; an end tag for nothing open is ignored (as in bs4)."""
-        self._end_text()
-        name = _element_name(tag)
-        if self.open_names[name]:
-            while True:
-                closed = self.open.pop().tag
-                self.open_names[closed] -= 1
-                if closed == name:
-                    break
-
-    def data(self, data: str) -> None:
-        """Text."""
-        self.run.append(data)
-
-    def comment(self, text: str) -> None:
-        """A comment."""
-        self._end_text()
-        try:
-            node = etree.Comment(text)
-        except ValueError:
-            node = _parsed_comment(text)
-        self.open[-1].append(node)
-
-    def pi(self, target: str, data: str | None = None) -> None:
-        """A processing instruction (libxml2 reads HTML's as comments; kept for completeness)."""
-        self._end_text()
-        try:
-            node = etree.ProcessingInstruction(target, data)
-        except ValueError:
-            node = _parsed_comment(f"?{target} {data or ''}?")
-        self.open[-1].append(node)
-
-    def doctype(self, name: str | None, pubid: str | None, system: str | None) -> None:
-        """A doctype: bs4 kept it as a node, so text on either side stays two strings (a comment does that)."""
-        self._end_text()
-        self.open[-1].append(etree.Comment("doctype"))
-
-    def close(self) -> etree._Element:
-        """The DOCUMENT element."""
-        self._end_text()
-        return self.open[0]
-
-    def _end_text(self) -> None:
-        """Store the text run where it was read: the open element's text, or the tail of its last child."""
-        if not self.run:
-            return
-        text, self.run = "".join(self.run), []
-        parent = self.open[-1]
-        last = parent[-1] if len(parent) else None
-        if (parent.text if last is None else last.tail) is None:  # a stray end tag can end a run with no node
-            try:
-                if last is None:
-                    parent.text = text
-                else:
-                    last.tail = text
-                return
-            except ValueError:
-                pass
-        parent.append(_holder(text))
-
-
-def _element_name(tag: str) -> str:
-    """The tag as lxml can store it (no rule can match a name lxml refuses, so any neutral one will do)."""
-    return tag if _valid_name(tag) else "UNNAMED"
-
-
-@functools.lru_cache(maxsize=1024)
-def _valid_name(name: str) -> bool:
-    """True when lxml accepts `name` for an element and an attribute (the HTML parser itself accepts more)."""
-    try:
-        etree.Element(name).set(name, "")
-    except ValueError:
-        return False
-    return True
-
-
-def _holder(text: str) -> etree._Element:
-    """A TEXT_HOLDER element whose tail is `text`, made by the parser, which stores any character."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace("\r", "&#13;")
-    holder = _snippet(f"<div><br>{escaped}</div>").find(".//br")
-    if holder is None or holder.tail != text:
-        raise ValueError(f"text the HTML parser does not read back: {text[:40]!r}")
-    holder.tag = TEXT_HOLDER
-    return holder
-
-
-def _parsed_element(name: str, attributes: dict[str, str]) -> etree._Element:
-    """An element with these attributes, made by the parser, which stores any character."""
-    markup = "".join(f' {key}="{_escape_attribute(value)}"' for key, value in attributes.items())
-    element = _snippet(f"<div{markup}></div>").find(".//div")
-    if element is None or dict(element.attrib) != attributes:
-        raise ValueError(f"attributes the HTML parser does not read back: {markup[:60]!r}")
-    element.tag = name
-    return element
-
-
-def _escape_attribute(value: str) -> str:
-    """An attribute value written for a double-quoted HTML attribute that parses back to the same value."""
-    return value.replace("&", "&amp;").replace('"', "&quot;").replace("\r", "&#13;")
-
-
-def _parsed_comment(text: str) -> etree._Element:
-    """A comment holding `text`, made by the parser; an empty one if the text cannot be written as a comment."""
-    comment = _snippet(f"<div><!--{text}--></div>").find(".//div")[0]
-    return comment if comment.text == text else etree.Comment()
-
-
-def _snippet(markup: str) -> etree._Element:
-    """A small piece of HTML parsed by libxml2 (the root element)."""
-    return etree.fromstring(markup, etree.HTMLParser(recover=True))
-
-
-def _tree_from_events(text: str) -> etree._Element:
-    """The tree bs4 would have built, from the same parser's events (slower: only for unusual pages)."""
-    parser = etree.HTMLParser(target=_EventTree(), recover=True)
-    parser.feed(text)
-    return parser.close()
-
-
-class Selector:
-    """A CSS selector that matches what soupsieve matched on bs4's trees; compiled once.
-
-    Only the subset extractors use: type, .class, #id, [attr], [attr=v], [attr^=v], [attr~=v], descendant
-    combinators and groups. soupsieve's rules kept: matches are descendants of the scope (never the scope
-    itself) in document order; class and rel are whitespace-separated tokens as bs4 split them (str.split(),
-    which knows more whitespace than XPath); the contents of a <template> are not searched (unless the scope is
-    inside it), and an ancestor test stops at one. An XPath expression finds candidates cheaply (substrings for
-    tokens), then the exact test runs in Python on those few.
-    """
-
-    def __init__(self, css: str) -> None:
-        self.css = css
-        self.selectors = [tuple(_compound(part) for part in selector.split()) for selector in css.split(",")]
-        # One location step per element name (libxml2 tests a name in the step far faster than self::x in a
-        # predicate); selectors of the group that share a name share the step.
-        by_tag: dict[str, list[tuple[_Compound, ...]]] = {}
-        for selector in self.selectors:
-            by_tag.setdefault(selector[-1].tag or "*", []).append(selector)
-        steps, exact = [], True
-        for tag, selectors in by_tag.items():
-            if any(len(selector) == 1 and _compound_xpath(selector[0]) == "" for selector in selectors):
-                steps.append(f"descendant::{tag}")  # a bare name (the h1 of "article h1, h1") matches them all
-                continue
-            # Selectors of nothing but classes share one look at @class (XPath re-reads it for every test).
-            by_class = [selector[0] for selector in selectors if len(selector) == 1 and selector[0].only_classes]
-            tests = [_candidate_xpath(selector) for selector in selectors
-                     if not (len(selector) == 1 and selector[0].only_classes)]
-            if by_class:
-                tests.append("@class[" + " or ".join(f"({_class_xpath(compound, '.')})" for compound in by_class) + "]")
-            steps.append(f"descendant::{tag}[" + " or ".join(f"({test})" for test in tests) + "]")
-            # Names, ids and plain attributes are tested exactly by XPath; tokens and ancestors are not.
-            exact = exact and all(len(selector) == 1 and selector[0].exact for selector in selectors)
-        # $t: templates around the scope; a match with more has a <template> between it and the scope.
-        found = (steps[0] if len(steps) == 1 else "(" + " | ".join(steps) + ")") + "[count(ancestor::template) = $t]"
-        self._candidates = etree.XPath(found)
-        self._first = etree.XPath(found + "[1]") if exact else None
-        # The exact test in Python: selectors of one class each are one set operation, the rest one by one.
-        self._any_class = frozenset(_lone_class(selector) for selector in self.selectors) - {None}
-        self._others = [selector for selector in self.selectors if _lone_class(selector) is None]
-
-    def first(self, scope: etree._Element) -> etree._Element | None:
-        """The first match in document order (soupsieve's select_one), or None."""
-        if self._first is not None:
-            found = self._first(scope, t=_TEMPLATES_AROUND(scope))
-            return found[0] if found else None
-        return next((element for element in self._candidates(scope, t=_TEMPLATES_AROUND(scope))
-                     if self._matches(element)), None)
-
-    def all(self, scope: etree._Element) -> list[etree._Element]:
-        """Every match in document order (soupsieve's select)."""
-        candidates = self._candidates(scope, t=_TEMPLATES_AROUND(scope))
-        return candidates if self._first is not None else [element for element in candidates if self._matches(element)]
-
-    def _matches(self, element: etree._Element) -> bool:
-        """True when a candidate matches one selector of the group exactly."""
-        tokens = _class_tokens(element)
-        return not self._any_class.isdisjoint(tokens) or any(
-            selector[-1].matches(element, tokens) and _has_ancestors(element, selector[:-1])
-            for selector in self._others)
-
-
-def _lone_class(selector: tuple[_Compound, ...]) -> str | None:
-    """The class of a selector that is one class and nothing else (`.entry-content`), else None."""
-    if len(selector) == 1 and selector[0].only_classes and len(selector[0].classes) == 1:
-        return next(iter(selector[0].classes))
-    return None
-
-
-@dataclass(frozen=True)
-class _Compound:
-    """One compound selector, such as `a.next.page-numbers[href]`."""
-
-    tag: str | None
-    classes: frozenset[str]
-    id: str | None
-    attributes: tuple[tuple[str, str | None, str, bool], ...]  # name, operator, value, is a token list
-
-    @property
-    def exact(self) -> bool:
-        """True when the candidate XPath decides this compound exactly."""
-        return not self.classes and not any(listed for *_, listed in self.attributes)
-
-    @property
-    def only_classes(self) -> bool:
-        """True for a compound such as `.entry-title` or `.post.hentry`."""
-        return bool(self.classes) and self.tag is None and self.id is None and not self.attributes
-
-    def matches(self, element: etree._Element, tokens: frozenset[str]) -> bool:
-        """soupsieve's test of one element, whose class tokens are `tokens`, against this compound."""
-        if self.tag is not None and element.tag != self.tag:
-            return False
-        if not self.classes <= tokens:
-            return False
-        if self.id is not None and element.get("id") != self.id:
-            return False
-        for name, op, expected, listed in self.attributes:
-            value = element.get(name)
-            if value is None:
-                return False
-            if listed:
-                value = " ".join(value.split())  # soupsieve matched bs4's tokens joined by single spaces
-            if (op == "=" and value != expected or op == "^=" and not value.startswith(expected)
-                    or op == "~=" and expected not in value.split()):
-                return False
-        return True
-
-
-_COMPOUND = re.compile(r"(?P<type>[a-z][a-z0-9]*)?(?P<rest>(?:\.[\w-]+|#[\w-]+|\[[^\]]+\])*)")
-_SIMPLE = re.compile(r"\.(?P<cls>[\w-]+)|#(?P<id>[\w-]+)|"
-                     r"\[(?P<attr>[\w-]+)(?:(?P<op>[~^]?=)(?:'(?P<quoted>[^']*)'|(?P<value>[\w-]+)))?\]")
-
-
-def _compound(css: str) -> _Compound:
-    """Parse one compound selector; anything outside the supported subset is an error."""
-    match = _COMPOUND.fullmatch(css)
-    simples = list(_SIMPLE.finditer(match["rest"])) if match else []
-    if not match or not css or "".join(simple[0] for simple in simples) != match["rest"]:
-        raise ValueError(f"unsupported selector: {css!r}")
-    tag = match["type"]
-    if tag == "template":
-        raise ValueError(f"unsupported selector: {css!r}")  # soupsieve treats templates apart
-    attributes = []
-    for simple in simples:
-        if simple["attr"]:
-            name, op = simple["attr"], simple["op"]
-            listed = name in LIST_ATTRIBUTES["*"] or name in LIST_ATTRIBUTES.get(tag or "", ())
-            if tag is None and not listed and any(name in names for names in LIST_ATTRIBUTES.values()):
-                raise ValueError(f"[{name}] is a token list on some elements only: name the element in {css!r}")
-            if op == "^=" and listed or op == "~=" and not listed:
-                raise ValueError(f"unsupported attribute selector in {css!r}")
-            attributes.append((name, op, simple["quoted"] or simple["value"] or "", listed))
-    return _Compound(tag, frozenset(s["cls"] for s in simples if s["cls"]),
-                     next((s["id"] for s in simples if s["id"]), None), tuple(attributes))
-
-
-def _candidate_xpath(selector: tuple[_Compound, ...]) -> str:
-    """An XPath predicate every match of the selector passes (and, for exact compounds, only they)."""
-    *ancestors, last = selector
-    test = ""
-    for compound in ancestors:
-        predicate = " and ".join(filter(None, (_compound_xpath(compound), test)))
-        test = f"ancestor::{compound.tag or '*'}" + (f"[{predicate}]" if predicate else "")
-    return " and ".join(filter(None, (_compound_xpath(last), test)))
-
-
-def _class_xpath(compound: _Compound, value: str) -> str:
-    """Every class of the compound as a substring of `value` (@class, or . inside @class[...])."""
-    return " and ".join(f"contains({value}, '{name}')" for name in sorted(compound.classes))
-
-
-def _compound_xpath(compound: _Compound) -> str:
-    """XPath tests for a compound's classes, id and attributes; tokens as substrings (a superset)."""
-    tests = [f"@class[{_class_xpath(compound, '.')}]"] if compound.classes else []
-    tests += [f"@id = '{compound.id}'"] if compound.id is not None else []
-    for name, op, value, listed in compound.attributes:
-        if op is None:
-            tests.append(f"@{name}")
-        elif listed:
-            tests.append(f"contains(@{name}, '{value}')")
-        elif op == "=":
-            tests.append(f"@{name} = '{value}'")
-        else:
-            tests.append(f"starts-with(@{name}, '{value}')")
-    return " and ".join(tests)
-
-
-def _has_ancestors(element: etree._Element, compounds: tuple[_Compound, ...]) -> bool:
-    """True when ancestors match `compounds` (outermost last), as soupsieve's descendant combinator walked."""
-    if not compounds:
-        return True
-    for ancestor in element.iterancestors():
-        if ancestor.tag in ("template", DOCUMENT):
-            return False  # soupsieve's walk up stops at a <template> and at the document
-        if compounds[-1].matches(ancestor, _class_tokens(ancestor)) and _has_ancestors(ancestor, compounds[:-1]):
-            return True
-    return False
-
-
-def _class_tokens(element: etree._Element) -> frozenset[str]:
-    """The element's class tokens as bs4 split them (str.split() knows more whitespace than XPath)."""
-    value = element.get("class")
-    return frozenset(value.split()) if value else frozenset()
 
 
 def first_tag(document: etree._Element, name: str) -> etree._Element | None:

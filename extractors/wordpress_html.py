@@ -15,7 +15,6 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from extractors.html import (
-    Selector,
     block_text,
     classes,
     first_tag,
@@ -26,6 +25,7 @@ from extractors.html import (
     tree_of_fragment,
 )
 from extractors.records import BLOG_POST, Document, RawResponse
+from extractors.selectors import Selector
 from transforms.dates import parse_date
 
 POST_ARTICLE = Selector("article[id^=post-]")

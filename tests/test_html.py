@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import pytest
 
 from extractors.html import (
-    Selector,
     block_text,
     first_tag,
     only_string,
@@ -17,6 +16,7 @@ from extractors.html import (
     tree_of_fragment,
 )
 from extractors.records import RawResponse
+from extractors.selectors import Selector
 
 CP1252_PAGE = "<html><body><p>Branch says \u201cno\u201d to \u2018back office\u2019 cuts \u2013 £3m</p></body></html>"
 EXPECTED = "Branch says \u201cno\u201d to \u2018back office\u2019 cuts \u2013 £3m"
