@@ -23,15 +23,9 @@ ORDER BY max(f.failed_at) DESC LIMIT ?
 """
 
 
-def known_state(db_path: Path | str, source_id: str, *, backfill: bool = False,
-                since_year: int | None = None) -> Known:
-    """Known documents (not removed) and stored HTTP validators of one source."""
-    return known_states(db_path, [source_id], backfill=backfill, since_year=since_year)[source_id]
-
-
 def known_states(db_path: Path | str, source_ids: Iterable[str], *, backfill: bool = False,
                  since_year: int | None = None) -> dict[str, Known]:
-    """`known_state` of several sources over one connection (a run reads them all before extracting)."""
+    """Known documents (not removed) and stored HTTP validators of each source, over one connection."""
     with connect(db_path) as con:
         return {source_id: _known(con, source_id, backfill, since_year) for source_id in source_ids}
 
