@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +18,9 @@ from prefect.utilities.annotations import quote
 from alerts import AlertReport, run_alerts
 from expectations import gate
 from expectations.gate import BatchStats, GateResult
-from extractors import RECORD_KINDS, reparse_archive, run_extractor
+from extractors import RECORD_KINDS, run_extractor
 from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig
+from flows.parse_pool import parse_pool, rebuild
 from transforms.classify import Rules, load_rules, rules_fingerprint
 from transforms.pipeline import Refined, refine
 from warehouse.archive import archived_responses
@@ -68,9 +69,9 @@ def extract_task(source: SourceConfig, known: Known, crawler: CrawlerSettings) -
 
 
 @task(name="rebuild", cache_policy=NO_CACHE, task_run_name="rebuild-{source.id}")
-def rebuild_task(source: SourceConfig, db_path: str) -> Extraction:
-    """Parse one source's archived responses again, without network."""
-    return reparse_archive(source, archived_responses(db_path, source.id))
+def rebuild_task(source: SourceConfig, db_path: str, pool: ProcessPoolExecutor) -> Extraction:
+    """Parse one source's archived responses again, without network, in the pool's processes."""
+    return rebuild(pool, source, archived_responses(db_path, source.id))
 
 
 # Batches reach these tasks wrapped in prefect's quote(): the engine would otherwise walk every document of
@@ -143,15 +144,17 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
         return RunSummary(run_id="", fatal=str(exc))
 
 
-@flow(name="reparse", task_runner=ThreadPoolTaskRunner(max_workers=2))
+@flow(name="reparse", task_runner=ThreadPoolTaskRunner(max_workers=3))  # 2 sources feed the pool, + GX warm-up
 def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = None) -> RunSummary:
     """Rebuild documents and flags of `sources` from the raw archive; unchanged parsers change nothing."""
     rules = load_rules(Path(rules_path) if rules_path else None)
     try:
         with run_lock(db_path):
             run_id = start_run(db_path, "reparse", sources)
-            with kept_open(db_path):
-                futures = {source.id: rebuild_task.submit(source, db_path) for source in sources}
+            if sources:
+                warm_up_task.submit()  # every rebuilt batch is validated: import GX while the workers parse
+            with kept_open(db_path), parse_pool() as pool:
+                futures = {source.id: rebuild_task.submit(source, db_path, quote(pool)) for source in sources}
                 summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_checks=False)
             publish_snapshot(db_path)
             return summary

@@ -1,0 +1,81 @@
+"""Worker processes for `reparse`: archived responses are parsed on every core instead of under one GIL.
+
+Only the reparse flow uses them. Live extraction stays in threads: it waits on the network and on each
+host's politeness delay, and the per-host throttle is shared within one process.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from itertools import islice
+from multiprocessing.queues import Queue
+
+from extractors import REBUILDERS, reparse_archive
+from extractors.records import Extraction, RawResponse, SourceConfig
+
+CHUNK = 250  # responses per job: enough to outweigh pickling them, few enough to spread one large source
+IN_FLIGHT = 8  # jobs queued per source at a time, so a large archive is not read into memory whole
+
+
+@contextmanager
+def parse_pool(workers: int | None = None) -> Iterator[ProcessPoolExecutor]:
+    """A pool of parsing processes whose log records reach this process's handlers."""
+    context = multiprocessing.get_context("spawn")  # forking a process that runs Prefect's threads is unsafe
+    records: Queue = context.Queue()
+    listener = logging.handlers.QueueListener(records, _Relay())
+    listener.start()
+    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context,
+                               initializer=_send_logs_to, initargs=(records,))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+        listener.stop()
+        records.close()
+
+
+def rebuild(pool: ProcessPoolExecutor, source: SourceConfig, responses: Iterable[RawResponse],
+            chunk: int = CHUNK) -> Extraction:
+    """`extractors.reparse_archive` of one source, in chunks spread over the pool, results in archive order."""
+    if source.kind in REBUILDERS:  # reads feed and pages together: one job
+        return pool.submit(reparse_archive, source, list(responses)).result()
+    merged = Extraction(source_id=source.id, discovered_via="archive")
+    pending = iter(responses)
+    jobs: deque[Future[Extraction]] = deque()
+    for part in iter(lambda: list(islice(pending, chunk)), []):
+        jobs.append(pool.submit(reparse_archive, source, part))
+        if len(jobs) > IN_FLIGHT:  # read the archive no faster than it is parsed
+            _merge(merged, jobs.popleft().result())
+    while jobs:
+        _merge(merged, jobs.popleft().result())
+    return merged
+
+
+def _merge(merged: Extraction, part: Extraction) -> None:
+    """Append one chunk's documents and failures."""
+    merged.documents.extend(part.documents)
+    merged.failures.extend(part.failures)
+
+
+class _Relay(logging.Handler):
+    """Hands a worker's log record to the logger of the same name here, so it is formatted like any other."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Pass the record on, if that logger here is set to show its level."""
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+
+
+def _send_logs_to(records: Queue) -> None:
+    """Worker start-up: send every log record to the parent instead of printing it."""
+    root = logging.getLogger()
+    root.handlers[:] = [logging.handlers.QueueHandler(records)]
+    root.setLevel(logging.INFO)

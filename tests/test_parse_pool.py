@@ -1,0 +1,62 @@
+"""Reparse in worker processes: the same documents, in archive order, with worker logs shown here."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from conftest import ingest_sites
+
+from extractors import reparse_archive
+from extractors.config import load_sources
+from extractors.records import RawResponse, SourceConfig
+from extractors.unison_motions import ROLE_MOTION
+from flows.parse_pool import parse_pool, rebuild
+from warehouse.archive import archived_responses
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ProcessPoolExecutor]:
+    """Two parsing processes, shared by this module's tests (each start costs a Python start-up)."""
+    with parse_pool(workers=2) as workers:
+        yield workers
+
+
+def test_chunks_parsed_in_other_processes_give_the_archive_order(sites, db_path, tmp_path, pool) -> None:
+    ingest_sites(sites, tmp_path, db_path)
+    motions = next(s for s in load_sources(tmp_path / "sources.toml") if s.kind == "unison_motions")
+    responses = list(archived_responses(db_path, motions.id))
+    at = [index for index, raw in enumerate(responses) if raw.role == ROLE_MOTION][5]
+    broken = replace(responses[at], url="http://127.0.0.1:9/motions/broken/", final_url="http://127.0.0.1:9/broken")
+    responses.insert(at, broken)
+
+    here = reparse_archive(motions, responses)
+    there = rebuild(pool, motions, iter(responses), chunk=3)
+
+    assert len(there.documents) == 16
+    assert there.documents == here.documents
+    assert [f.url for f in there.failures] == [broken.url] == [f.url for f in here.failures]
+    assert "not /motions/YEAR/GROUP/SLUG/" in there.failures[0].reason
+
+
+def test_a_worker_warning_reaches_the_parent_logger(pool, caplog) -> None:
+    source = SourceConfig(id="news", kind="feed", url="http://127.0.0.1:9/feed/")
+    garbled = RawResponse(url=source.url, final_url=source.url, status=200, body=b"\x00 not a feed",
+                          headers={"content-type": "application/rss+xml"}, fetched_at=datetime.now(UTC))
+    with caplog.at_level(logging.WARNING, logger="extractors.feed"):
+        result = rebuild(pool, source, [garbled])
+    assert result.documents == []
+    deadline = time.monotonic() + 10  # records travel on their own queue, and may land just after the result
+    while not [r for r in caplog.records if r.name == "extractors.feed"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [record] = [r for r in caplog.records if r.name == "extractors.feed"]
+    assert record.getMessage().startswith(f"news: archived feed {source.url} not rebuilt: not an RSS, Atom or RDF")
+    assert record.process != os.getpid()  # logged in a worker, shown here
