@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,7 +34,7 @@ def parse_pool(workers: int | None = None) -> Iterator[ProcessPoolExecutor]:
     listener = logging.handlers.QueueListener(records, _Relay())
     listener.start()
     pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context,
-                               initializer=_send_logs_to, initargs=(records,))
+                               initializer=_start_worker, initargs=(records,))
     try:
         yield pool
     finally:
@@ -74,8 +76,21 @@ class _Relay(logging.Handler):
             logger.handle(record)
 
 
-def _send_logs_to(records: Queue) -> None:
-    """Worker start-up: send every log record to the parent instead of printing it."""
+def _start_worker(records: Queue) -> None:
+    """Worker start-up: send log records to the parent, and end with it.
+
+    A worker holds both ends of the pool's job queue, so it would never see the queue close if the parent
+    were killed (SIGKILL, out of memory): it would wait for jobs for ever.
+    """
     root = logging.getLogger()
     root.handlers[:] = [logging.handlers.QueueHandler(records)]
     root.setLevel(logging.INFO)
+    threading.Thread(target=_exit_with, args=(multiprocessing.parent_process(),), daemon=True).start()
+
+
+def _exit_with(parent: multiprocessing.process.BaseProcess | None) -> None:
+    """Wait for the parent process to end, then end this one at once."""
+    if parent is None:  # not started by multiprocessing: nothing to follow
+        return
+    multiprocessing.connection.wait([parent.sentinel])
+    os._exit(1)

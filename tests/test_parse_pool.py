@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from conftest import ingest_sites
@@ -60,3 +63,33 @@ def test_a_worker_warning_reaches_the_parent_logger(pool, caplog) -> None:
     [record] = [r for r in caplog.records if r.name == "extractors.feed"]
     assert record.getMessage().startswith(f"news: archived feed {source.url} not rebuilt: not an RSS, Atom or RDF")
     assert record.process != os.getpid()  # logged in a worker, shown here
+
+
+
+def test_workers_end_when_the_reparse_process_is_killed(tmp_path) -> None:
+    script = tmp_path / "killed_reparse.py"
+    script.write_text(
+        "import os, time\n"
+        "from flows.parse_pool import parse_pool\n\n"
+        "if __name__ == '__main__':\n"
+        "    with parse_pool(workers=2) as pool:\n"
+        "        print(*{pool.submit(os.getpid).result() for _ in range(20)}, flush=True)\n"
+        "        time.sleep(60)\n", encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).parent.parent)
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert workers and parent.pid not in workers
+    parent.kill()  # as SIGKILL or the OOM killer would: no clean-up runs in the parent
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
