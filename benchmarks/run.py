@@ -541,6 +541,8 @@ def parent_main(args: argparse.Namespace) -> int:
     full = sorted({*_sizes(args.sizes), args.docs})
     growth = sorted(set(_sizes(args.growth)) - set(full))
     wordpress = "wordpress" in EXTRACTORS and not args.no_wordpress
+    if args.workdir:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="uw-benchmark-", dir=args.workdir))
     env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
     env.update(PREFECT_HOME=str(work / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
