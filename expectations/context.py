@@ -10,6 +10,7 @@ environment flag below is set anyway so a later version stays off too.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import threading
 from types import ModuleType
@@ -36,6 +37,9 @@ def new_context() -> AbstractDataContext:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    # GX sets this logger to INFO when imported, and it then announces the temporary folder of every
+    # ephemeral context in the middle of a run's progress lines.
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     context.variables.data_docs_sites = {}

@@ -3,6 +3,8 @@ documents and saying why in words a maintainer can act on."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -190,3 +192,16 @@ def test_an_empty_batch_skips_gx_only_when_no_expectation_could_fail(failures: i
     assert gate.nothing_to_check(figures) is skipped
     if skipped:  # what GX would have said: the skip never hides a failure
         assert gate.check([], figures, now=NOW).batch_ok
+
+
+
+def test_building_a_gx_context_says_nothing_in_a_runs_progress_lines() -> None:
+    script = ("from prefect.logging.configuration import setup_logging\n"
+              "from flows.commands.common import configure_logging\n"
+              "from expectations import context\n"
+              "setup_logging()\n"  # Prefect's handlers on the root logger, as in every flow run
+              "configure_logging(quiet=False)\n"  # the CLI's own, as every command sets it up
+              "context.new_context()\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert "Created temporary directory" not in run.stderr
+    assert "great_expectations" not in run.stderr
