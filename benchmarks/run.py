@@ -154,7 +154,6 @@ def measure_flow(step: str, sources_path: str, db: str, scratch: Path) -> Result
                   errors=[o.error for o in summary.outcomes if o.error])
     result["peak_rss_mb"] = _status_mb("self", "VmHWM")
     result["prefect_server_peak_rss_mb"] = _children_peak_mb()
-    result["workers_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # largest ended
     result.update(_run_counts(db, summary.run_id))
     if step == "reparse":
         result["parts"] = _reparse_parts(sources, db)
@@ -399,7 +398,6 @@ def figures(size: Result) -> Result:
         "conditional_requests": conditional["requests"],
         "reparse_rate": reparse["documents_seen"] / reparse["wall_s"],
         "reparse_cpu_s": reparse["cpu_s"],
-        "reparse_workers_peak_mb": reparse.get("workers_peak_rss_mb", math.nan),
         "reparse_parse_rate": reparse["parts"]["documents"] / reparse["parts"]["parse_s"],
         "reparse_refine_rate": reparse["parts"]["documents"] / reparse["parts"]["refine_s"],
         "trafilatura_rate": trafilatura["documents"] / trafilatura["wall_s"] if trafilatura else math.nan,
@@ -464,7 +462,6 @@ def _figures_table(figs: dict[int, Result], headline: int, gx: Result, latency: 
             "≤ 1.5 (+ start-up)", head["nochange_net_ratio"] <= TARGETS["nochange_ratio"]),
         row("reparse, unionwatch flow (documents/s)", "reparse_rate", ".0f"),
         row("reparse, CPU of the flow and its parse workers (s)", "reparse_cpu_s", ".1f"),
-        row("reparse, largest parse worker's peak RSS (MB)", "reparse_workers_peak_mb", ".0f"),
         row("reparse: parsing alone, one process (documents/s)", "reparse_parse_rate", ".0f"),
         row("reparse: refine (clean + classify) alone (documents/s)", "reparse_refine_rate", ".0f"),
         row("trafilatura.extract, same pages (documents/s)", "trafilatura_rate", ".0f"),
