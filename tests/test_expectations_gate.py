@@ -194,7 +194,6 @@ def test_an_empty_batch_skips_gx_only_when_no_expectation_could_fail(failures: i
         assert gate.check([], figures, now=NOW).batch_ok
 
 
-
 def test_building_a_gx_context_says_nothing_in_a_runs_progress_lines() -> None:
     script = ("from prefect.logging.configuration import setup_logging\n"
               "from flows.commands.common import configure_logging\n"

@@ -65,7 +65,6 @@ def test_a_worker_warning_reaches_the_parent_logger(pool, caplog) -> None:
     assert record.process != os.getpid()  # logged in a worker, shown here
 
 
-
 def test_workers_end_when_the_reparse_process_is_killed(tmp_path) -> None:
     script = tmp_path / "killed_reparse.py"
     script.write_text(
