@@ -55,6 +55,10 @@ class SourceLoad:
     blocked: str | None = None  # why the quality gate held the whole batch back
 
 
+# Bodies are compressed and inserted this many at a time, still in the batch's one transaction: compressed
+# all at once, a 4,000-page source held a second copy of its archive in memory during the load.
+BODIES_PER_INSERT = 500
+
 # Typed staging: pandas infers list and NULL columns loosely, so every column is cast once here.
 STAGE_SQL = """
 CREATE TEMP TABLE stage AS SELECT
@@ -243,13 +247,15 @@ def _archive(con: duckdb.DuckDBPyConnection, extraction: Extraction) -> None:
     known = {row[0] for row in con.execute(
         "SELECT sha256 FROM raw_bodies WHERE sha256 IN (SELECT sha256 FROM shas_df)").fetchall()}
     fresh = [raw for sha, raw in by_sha.items() if sha not in known]
-    if fresh:
+    for start in range(0, len(fresh), BODIES_PER_INSERT):
+        chunk = fresh[start:start + BODIES_PER_INSERT]
         con.register("bodies_df", pd.DataFrame({
-            "sha256": [raw.sha256 for raw in fresh], "size_bytes": [len(raw.body) for raw in fresh],
-            "body_zlib": [zlib.compress(raw.body, 6) for raw in fresh],
-            "fetched_at": pd.to_datetime([raw.fetched_at for raw in fresh], utc=True)}))
+            "sha256": [raw.sha256 for raw in chunk], "size_bytes": [len(raw.body) for raw in chunk],
+            "body_zlib": [zlib.compress(raw.body, 6) for raw in chunk],
+            "fetched_at": pd.to_datetime([raw.fetched_at for raw in chunk], utc=True)}))
         con.execute("INSERT INTO raw_bodies SELECT sha256, size_bytes, CAST(body_zlib AS BLOB), fetched_at "
                     "FROM bodies_df")
+        con.unregister("bodies_df")
     con.register("responses_df", pd.DataFrame({
         "url": [raw.url for raw in parsed], "sha256": [raw.sha256 for raw in parsed],
         "final_url": [raw.final_url for raw in parsed], "status": [raw.status for raw in parsed],

@@ -1,0 +1,44 @@
+"""Tests for warehouse.load: one source's batch written to DuckDB, asserted with SQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from extractors.records import Document, Extraction, RawResponse, SourceConfig
+from transforms.classify import load_rules, rules_fingerprint
+from transforms.pipeline import refine
+from warehouse import load
+from warehouse.archive import archived_responses
+
+SOURCE = SourceConfig(id="branch", kind="wordpress", url="http://127.0.0.1:9/", name="Branch")
+
+
+def _batch(pages: int) -> Extraction:
+    """A source's batch of `pages` distinct pages, each parsed into one post."""
+    extraction = Extraction(SOURCE.id, requests=pages)
+    for n in range(pages):
+        url = f"http://127.0.0.1:9/post-{n}/"
+        raw = RawResponse(url=url, final_url=url, status=200, headers={"etag": f'"{n}"'},
+                          body=f"<html><body><p>Post {n}: shared services again</p></body></html>".encode(),
+                          fetched_at=datetime(2026, 12, 3, 12, n, tzinfo=UTC), role="post")
+        extraction.raw.append(raw)
+        extraction.documents.append(Document(SOURCE.id, "blog_post", str(n), url, f"Post {n}",
+                                             f"Post {n}: shared services again", raw_sha256=raw.sha256))
+    return extraction
+
+
+def test_every_body_is_archived_once_across_insert_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(load, "BODIES_PER_INSERT", 2)
+    db, rules = tmp_path / "w.duckdb", load_rules(None)
+    extraction = _batch(5)
+    for _ in range(2):  # the rerun finds every body stored already
+        run_id = load.start_run(db, "run", [SOURCE])
+        load.load_source(db, run_id, extraction, refine(extraction.documents, rules), rules_fingerprint(rules))
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT sha256) FROM raw_bodies").fetchone() == (5, 5)
+        assert con.execute("SELECT count(*) FROM document_keys").fetchone() == (5,)
+    assert {raw.body for raw in archived_responses(db, SOURCE.id)} == {raw.body for raw in extraction.raw}
