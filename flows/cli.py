@@ -25,7 +25,7 @@ examples:
   unionwatch COMMAND --help               # what each command does and takes
 
 exit codes: 0 ok, 1 a source failed (the others were loaded), 2 bad config or usage,
-            3 warehouse busy or unwritable"""
+            3 warehouse busy or unwritable, 4 the local Prefect server did not start"""
 
 
 
@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     common.configure_logging(args.quiet)
     # Imported only now: the environment above must be in place before Prefect or GX load.
     from extractors.config import ConfigError
+    from flows.prefect_server import ServerError
     from warehouse.db import WarehouseError
 
     try:
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         return common.fail(f"config error: {exc}", common.EXIT_USAGE)
     except WarehouseError as exc:
         return common.fail(str(exc), common.EXIT_WAREHOUSE)
+    except ServerError as exc:
+        return common.fail(str(exc), common.EXIT_PREFECT)
 
 
 if __name__ == "__main__":

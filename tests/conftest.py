@@ -67,3 +67,11 @@ def ingest_sites(servers: dict[str, SiteServer], folder: Path, db: Path, **optio
     from flows.ingest import ingest
 
     return ingest(load_sources(write_sources(servers, folder)), str(db), extract_retry_delay=0, **options)
+
+
+def alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie (Linux /proc)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import ingest_sites
+from conftest import alive, ingest_sites
 
 from extractors import reparse_archive
 from extractors.config import load_sources
@@ -81,14 +81,6 @@ def test_workers_end_when_the_reparse_process_is_killed(tmp_path) -> None:
     parent.kill()  # as SIGKILL or the OOM killer would: no clean-up runs in the parent
     parent.wait()
     deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(_alive(pid) for pid in workers)
-
-
-def _alive(pid: int) -> bool:
-    """True while the process exists and is not a zombie."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    assert not any(alive(pid) for pid in workers)

@@ -29,6 +29,7 @@ def handle(args: argparse.Namespace) -> int:
     from extractors.config import load_config
     from flows.commands.run import print_summary
     from flows.ingest import ingest
+    from flows.prefect_server import prefect_api
 
     sources, crawler = load_config(args.sources)
     chosen = select(sources, args.source)
@@ -36,8 +37,9 @@ def handle(args: argparse.Namespace) -> int:
         return fail(f"unknown source id in {args.source}; known: {', '.join(s.id for s in sources)}", EXIT_USAGE)
     print(f"Backfilling {', '.join(s.id for s in chosen)} into {args.db}"
           + (f" from {args.since}" if args.since else "") + "...")
-    summary = ingest(chosen, args.db, command="backfill", crawler=crawler, backfill=True, since_year=args.since,
-                     alerts_config=args.sources, notify_backfill=args.notify_backfill)
+    with prefect_api():
+        summary = ingest(chosen, args.db, command="backfill", crawler=crawler, backfill=True,
+                         since_year=args.since, alerts_config=args.sources, notify_backfill=args.notify_backfill)
     print_summary(summary, args.db)
     return EXIT_OK if summary.ok else EXIT_SOURCE_FAILED
 

@@ -10,7 +10,7 @@ from pathlib import Path
 DEFAULT_DB = "data/unionwatch.duckdb"
 DEFAULT_DEMO_DB = "data/demo.duckdb"
 DEFAULT_SOURCES = "sources.toml"
-EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_WAREHOUSE = 0, 1, 2, 3
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_WAREHOUSE, EXIT_PREFECT = 0, 1, 2, 3, 4
 
 
 def add_db(parser: argparse.ArgumentParser, default: str = DEFAULT_DB) -> None:

@@ -47,10 +47,12 @@ def handle(args: argparse.Namespace) -> int:
     from extractors.config import load_sources
     from flows.commands.run import print_summary
     from flows.ingest import ingest
+    from flows.prefect_server import prefect_api
 
     print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, a WordPress branch site, "
           "a news feed) and ingesting them (about 30 s on first use)...")
-    with serve_sites(demo_sites()) as servers, tempfile.TemporaryDirectory(prefix="unionwatch-demo-") as tmp:
+    with serve_sites(demo_sites()) as servers, tempfile.TemporaryDirectory(prefix="unionwatch-demo-") as tmp, \
+            prefect_api():
         path = Path(tmp, "sources.toml")
         path.write_text(sources_toml({name: server.url for name, server in servers.items()}), encoding="utf-8")
         summary = ingest(load_sources(path), args.db, command="demo")

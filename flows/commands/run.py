@@ -23,10 +23,12 @@ def handle(args: argparse.Namespace) -> int:
     """Load the sources file, run the flow, print the summary."""
     from extractors.config import load_config
     from flows.ingest import ingest
+    from flows.prefect_server import prefect_api
 
     sources, crawler = load_config(args.sources)
     print(f"Ingesting {sum(s.enabled for s in sources)} enabled sources from {args.sources} into {args.db}...")
-    summary = ingest(sources, args.db, command="run", crawler=crawler, alerts_config=args.sources)
+    with prefect_api():
+        summary = ingest(sources, args.db, command="run", crawler=crawler, alerts_config=args.sources)
     print_summary(summary, args.db)
     return EXIT_OK if summary.ok else EXIT_SOURCE_FAILED
 

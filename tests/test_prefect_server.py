@@ -1,0 +1,76 @@
+"""The Prefect API for a run: the configured one, else a local server started, used and stopped."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import alive
+
+from flows.prefect_server import prefect_api
+
+REPO = Path(__file__).parent.parent
+
+# One run as the CLI makes it, with no Prefect API configured.
+RUN_WITHOUT_API = """
+import sys
+from flows import environment
+environment.configure()
+from flows.ingest import ingest
+from flows.prefect_server import prefect_api
+with prefect_api() as url:
+    summary = ingest([], sys.argv[1])
+print(url, summary.ok, "prefect.server.api.server" in sys.modules, flush=True)
+"""
+
+# A process that starts a local server, says the server's pid, and waits to be killed.
+KILLED_HOLDER = """
+import os, threading, time
+from flows.prefect_server import local_server
+with local_server(ui=False, services=False):
+    tid = threading.get_native_id()
+    print(open(f"/proc/{os.getpid()}/task/{tid}/children").read().split()[0], flush=True)
+    time.sleep(120)
+"""
+
+
+def _environment() -> dict[str, str]:
+    """This session's environment without any Prefect API, as on a machine with nothing configured."""
+    return {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+
+
+def test_a_run_without_an_api_starts_its_own_server_and_stops_it(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", RUN_WITHOUT_API, str(tmp_path / "w.duckdb")], cwd=REPO,
+                          env=_environment(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    url, ok, server_imported = done.stdout.split()
+    assert url.startswith("http://127.0.0.1:") and ok == "True"
+    assert server_imported == "False"  # Prefect's ephemeral API would have imported its server here
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/health", timeout=5)
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_configured_api_is_used_as_it_is() -> None:
+    from prefect.settings import get_current_settings
+
+    with prefect_api() as url:
+        assert url == str(get_current_settings().api.url)
+
+
+def test_the_server_exits_when_its_starter_is_killed(tmp_path: Path) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", KILLED_HOLDER], cwd=REPO, env=_environment(),
+                              stdout=subprocess.PIPE, text=True)
+    server = int(holder.stdout.readline())
+    assert alive(server)
+    holder.kill()  # as SIGKILL or the OOM killer would: no clean-up runs in the starter
+    holder.wait()
+    deadline = time.monotonic() + 20
+    while alive(server) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not alive(server)
