@@ -49,10 +49,7 @@ def local_server(port: int | None = None, log_path: str | None = None, *, ui: bo
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, "PREFECT_API_URL": ""})
     try:
-        try:
-            _wait_healthy(api_url, process)
-        except ServerError as exc:
-            raise ServerError(f"{exc} (its output: {log_path})" if log_path else str(exc)) from None
+        _wait_healthy(api_url, process, log_path)
         yield api_url
     finally:
         process.terminate()
@@ -82,16 +79,18 @@ def prefect_api() -> Iterator[str]:
         yield api_url
 
 
-def _wait_healthy(api_url: str, process: subprocess.Popen) -> None:
+def _wait_healthy(api_url: str, process: subprocess.Popen, log_path: str | None) -> None:
     """Poll /api/health until it answers true, the process dies, or the timeout passes."""
+    output = f" (its output: {log_path})" if log_path else ""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServerError(f"the Prefect server exited with code {process.returncode} before it was healthy")
+            raise ServerError(f"the Prefect server exited with code {process.returncode} before it was healthy"
+                              + output)
         try:
             if requests.get(f"{api_url}/health", timeout=2).json() is True:
                 return
         except (requests.RequestException, ValueError):
             pass
         time.sleep(0.5)
-    raise ServerError(f"the Prefect server at {api_url} was not healthy after {STARTUP_TIMEOUT:.0f} s")
+    raise ServerError(f"the Prefect server at {api_url} was not healthy after {STARTUP_TIMEOUT:.0f} s{output}")

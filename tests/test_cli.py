@@ -15,11 +15,13 @@ from demo.wordpress_content import WP_POSTS
 from extractors.records import ARTICLE
 
 
-def unionwatch(*args: str, cwd: Path, fresh_home: bool = False) -> subprocess.CompletedProcess[str]:
+def unionwatch(*args: str, cwd: Path, fresh_home: bool = False,
+               extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the console command in `cwd`; `fresh_home` drops Prefect settings and points HOME at `cwd`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     if fresh_home:
         env = {k: v for k, v in env.items() if not k.startswith(("PREFECT_", "DO_NOT_TRACK"))} | {"HOME": str(cwd)}
+    env |= extra_env or {}
     return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300, check=False)
 
@@ -35,6 +37,16 @@ def test_config_error_stops_before_anything_runs(tmp_path: Path) -> None:
     result = unionwatch("run", "--db", "w.duckdb", cwd=tmp_path)
     assert result.returncode == 2
     assert "sources.toml:1: unknown kind 'myspace'" in result.stderr and "fix: use one of" in result.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_a_prefect_server_that_cannot_start_ends_the_run_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "sources.toml").write_text('[[sources]]\nid = "x"\nkind = "blogger"\nurl = "http://127.0.0.1:9/"\n')
+    broken = {"PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{tmp_path}/no/such/folder/prefect.db"}
+    result = unionwatch("run", "--db", "w.duckdb", cwd=tmp_path, fresh_home=True, extra_env=broken)
+    assert result.returncode == 4
+    assert "the Prefect server exited" in result.stderr and "prefect/server.log" in result.stderr
+    assert "Traceback" not in result.stderr
     assert not (tmp_path / "w.duckdb").exists()
 
 
