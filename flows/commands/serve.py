@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from flows.commands.common import EXIT_OK, add_db, add_sources
@@ -37,16 +36,14 @@ def handle(args: argparse.Namespace) -> int:
         print(f"{item.name:<24} {item.cron:<18} {', '.join(ids) if ids else 'all enabled sources'}")
     if args.plan:
         return EXIT_OK
-    if os.environ.get("PREFECT_API_URL"):
-        _serve(planned)
-        return EXIT_OK
-    from flows.prefect_server import local_server
+    from flows.prefect_server import configured_api, prefect_api, server_log
 
-    log_path = Path(os.environ["PREFECT_HOME"], "server.log")
-    print(f"Starting a local Prefect server on 127.0.0.1:{args.port} (log: {log_path})...")
-    with local_server(args.port, str(log_path)) as api_url:
-        os.environ["PREFECT_API_URL"] = api_url
-        print(f"Prefect UI: {api_url.removesuffix('/api')}  — Ctrl-C to stop")
+    starting = configured_api() is None
+    if starting:
+        print(f"Starting a local Prefect server on 127.0.0.1:{args.port} (log: {server_log()})...")
+    with prefect_api(args.port, ui=True, services=True) as api_url:  # the scheduler runs in the server
+        if starting:
+            print(f"Prefect UI: {api_url.removesuffix('/api')}  — Ctrl-C to stop")
         _serve(planned)
     return EXIT_OK
 
