@@ -9,7 +9,7 @@ from extractors import blogger, feed, unison_motions, wordpress
 from extractors.fetch import Fetcher, FetchError
 from extractors.records import CrawlerSettings, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
 
-Extractor = Callable[[SourceConfig, Fetcher, Known], Extraction]
+Extractor = Callable[[SourceConfig, Fetcher, Known, Extraction], Extraction]  # fills and returns the Extraction
 Reparser = Callable[[str, RawResponse], list[Document]]  # one archived response at a time
 Rebuilder = Callable[[str, list[RawResponse]], list[Document]]  # needs the whole archive (feed + pages)
 
@@ -31,12 +31,18 @@ REBUILDERS: dict[str, Rebuilder] = {
 }
 
 
-def run_extractor(source: SourceConfig, known: Known, crawler: CrawlerSettings) -> Extraction:
-    """Extract one source with its own politeness settings and what earlier runs saw."""
+def run_extractor(source: SourceConfig, known: Known, crawler: CrawlerSettings,
+                  sink: Callable[[Extraction], None] | None = None) -> Extraction:
+    """Extract one source with its own politeness settings and what earlier runs saw.
+
+    With a `sink`, documents and responses go to it in slices of `crawler.slice_documents` as they are
+    gathered (backfills, so memory stays flat); the returned extraction holds the rest and the source's totals.
+    """
     known.revalidate_after = timedelta(days=crawler.revalidate_days)
     fetcher = Fetcher(delay=source.delay, contact=crawler.contact, validators=known.validators)
+    result = Extraction(source_id=source.id, sink=sink, slice_documents=crawler.slice_documents)
     try:
-        result = EXTRACTORS[source.kind](source, fetcher, known)
+        result = EXTRACTORS[source.kind](source, fetcher, known, result)
     finally:
         fetcher.close()
     result.requests, result.not_modified = fetcher.requests_made, fetcher.not_modified

@@ -72,9 +72,8 @@ class IndexPage:
     older_url: str | None = None
 
 
-def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
+def extract(source: SourceConfig, fetcher: Fetcher, known: Known, result: Extraction) -> Extraction:
     """New and changed posts of the blog at `source.url`, from the feed or, failing that, the HTML pages."""
-    result = Extraction(source_id=source.id)
     now = datetime.now(UTC)
     root = source.url if source.url.endswith("/") else source.url + "/"
     first = fetcher.get(urljoin(root, FEED_PATH))
@@ -94,7 +93,7 @@ def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
 def _retry_failed(source: SourceConfig, fetcher: Fetcher, known: Known, result: Extraction) -> set[str]:
     """Fetch again the pages that failed in earlier runs and were not reached by this run's walk."""
     reached: set[str] = set()
-    fetched = {raw.url for raw in result.raw}
+    fetched = {raw.url for raw in result.raw} | result.handed_urls
     for url in known.retry:
         if url in fetched:
             continue
@@ -169,6 +168,7 @@ def _walk_feed(source: SourceConfig, fetcher: Fetcher, known: Known, raw: RawRes
             if summary_only:
                 doc = _post_from_page(source, fetcher, doc.url, result) or doc
             result.documents.append(doc)
+        result.hand_off()
         # A page of nothing new means the paging repeats itself: stop, even in a backfill.
         if not page.next_url or page.next_url in pages or not new or not (fresh or known.backfill):
             return reached
@@ -283,6 +283,7 @@ def _walk_html(source: SourceConfig, fetcher: Fetcher, known: Known, root: str, 
             if doc.key in page.truncated:
                 doc = _post_from_page(source, fetcher, doc.url, result) or doc
             result.documents.append(doc)
+        result.hand_off()
         # Nothing new on a page: older-posts links that go round in circles; stop, even in a backfill.
         if not new or (not known.backfill and all(doc.key in known.documents for doc in page.documents)):
             return reached

@@ -14,7 +14,7 @@ KINDS = tuple(EXTRACTORS)
 SOURCE_KEYS = {"id", "kind", "url", "name", "enabled", "delay", "schedule"}
 SCHEDULES = ("frequent", "hourly", "daily")  # or a five-field cron expression
 CRON = re.compile(r"^\s*(\S+\s+){4}\S+\s*$")
-CRAWLER_KEYS = {"contact", "revalidate_days"}
+CRAWLER_KEYS = {"contact", "revalidate_days", "slice_documents"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TABLE_HEADER = re.compile(r"^\s*\[\[\s*sources\s*\]\]\s*(#.*)?$")
 DEFAULT_DELAY = 2.0
@@ -83,7 +83,11 @@ def _crawler(path: Path, table: object, text: str) -> CrawlerSettings:
     days = table.get("revalidate_days", CrawlerSettings.revalidate_days)
     if isinstance(days, bool) or not isinstance(days, int | float) or days < 0:
         raise ConfigError(path, line, f"revalidate_days {days!r} is not a number ≥ 0", "write e.g. revalidate_days = 7")
-    return CrawlerSettings(contact=contact, revalidate_days=float(days))
+    size = table.get("slice_documents", CrawlerSettings.slice_documents)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ConfigError(path, line, f"slice_documents {size!r} is not a whole number ≥ 1",
+                          "write e.g. slice_documents = 500")
+    return CrawlerSettings(contact=contact, revalidate_days=float(days), slice_documents=size)
 
 
 def _validate(path: Path, line: int | None, table: dict) -> SourceConfig:

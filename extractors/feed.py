@@ -58,9 +58,8 @@ class FeedPage:
     problems: list[str]
 
 
-def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
-    """Every new or changed item of the feed at `source.url`, newest first."""
-    result = Extraction(source_id=source.id)
+def extract(source: SourceConfig, fetcher: Fetcher, known: Known, result: Extraction) -> Extraction:
+    """Every new or changed item of the feed at `source.url`, newest first, into `result`."""
     now = datetime.now(UTC)
     raw = fetcher.get(source.url, expect="feed")
     if raw.status == 304:

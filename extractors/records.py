@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -19,6 +20,7 @@ class CrawlerSettings:
 
     contact: str = "https://github.com/unionwatch/unionwatch"  # goes into the User-Agent
     revalidate_days: float = 7.0  # how often known pages are rechecked with a conditional GET
+    slice_documents: int = 500  # a backfill loads each source in slices of this many documents
 
 
 @dataclass(frozen=True)
@@ -133,3 +135,20 @@ class Extraction:
     requests: int = 0
     not_modified: int = 0  # 304 answers
     discovered_via: str = ""  # e.g. "atom feed", "html pages", "listing", "rest api"
+    # Set in backfills: where finished slices go (the single warehouse writer), and how many documents make one.
+    sink: Callable[[Extraction], None] | None = field(default=None, repr=False, compare=False)
+    slice_documents: int = 0
+    handed_urls: set[str] = field(default_factory=set, repr=False, compare=False)  # of responses sent in slices
+
+    def hand_off(self) -> None:
+        """Pass the documents and responses gathered so far to `sink` once they make a slice.
+
+        Called by extractors between items. Keys found unchanged or gone, failures and request counts stay
+        here, so the final part still judges the source as a whole (failure rate, removals).
+        """
+        if self.sink is None or len(self.documents) < self.slice_documents:
+            return
+        part = Extraction(self.source_id, documents=self.documents, raw=self.raw, discovered_via=self.discovered_via)
+        self.handed_urls.update(raw.url for raw in self.raw)
+        self.documents, self.raw = [], []
+        self.sink(part)

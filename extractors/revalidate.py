@@ -43,3 +43,4 @@ def fetch_item(fetcher: Fetcher, url: str, key: str, result: Extraction, *, role
             result.documents.append(parse(raw))
         except ValueError as exc:
             result.failures.append(FetchFailure(url, f"unparseable {what}: {exc}"))
+    result.hand_off()

@@ -48,9 +48,9 @@ class MotionMeta:
     body_start: int = 0
 
 
-def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
+def extract(source: SourceConfig, fetcher: Fetcher, known: Known, result: Extraction) -> Extraction:
     """New motions from the listing (or every year's listing in a backfill), each parsed from its own page."""
-    result = Extraction(source_id=source.id, discovered_via="listing")
+    result.discovered_via = "listing"
     now = datetime.now(UTC)
     root = source.url if source.url.endswith("/") else source.url + "/"
     if known.backfill:

@@ -73,9 +73,8 @@ class Listed:
 Page = tuple[RawResponse, list[Listed], list[str]]  # a listing response, its posts, problems with single posts
 
 
-def extract(source: SourceConfig, fetcher: Fetcher, known: Known) -> Extraction:
+def extract(source: SourceConfig, fetcher: Fetcher, known: Known, result: Extraction) -> Extraction:
     """New and changed posts of the WordPress site at `source.url`, through the first path that answers."""
-    result = Extraction(source_id=source.id)
     root = source.url if source.url.endswith("/") else source.url + "/"
     via, pages, unavailable = _discover(source, fetcher, root, known)
     result.discovered_via = via
@@ -299,6 +298,7 @@ class _Walk:
                 if listed and not fresh:
                     break  # the site repeats itself (a paged feed that ignores `paged`): the listing ended
                 settled = [self._take(item) for item in fresh]
+                self.result.hand_off()
                 if self._stop(fresh, settled):
                     return
         except FetchError as exc:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectConcurrentFuture, PrefectFuture
+from prefect.futures import PrefectFuture
+from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
@@ -20,6 +21,7 @@ from expectations import gate
 from expectations.gate import BatchStats, GateResult
 from extractors import RECORD_KINDS, run_extractor
 from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig
+from flows.arrivals import Arrivals, WriterStopped
 from flows.parse_pool import parse_pool, rebuild
 from transforms.classify import Rules, load_rules, rules_fingerprint
 from transforms.pipeline import Refined, refine
@@ -62,10 +64,17 @@ class RunSummary:
         return self.fatal is None and all(outcome.ok for outcome in self.outcomes)
 
 
-@task(name="extract", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE, task_run_name="extract-{source.id}")
-def extract_task(source: SourceConfig, known: Known, crawler: CrawlerSettings) -> Extraction:
-    """Discover, fetch and parse one source."""
-    return run_extractor(source, known, crawler)
+def _worth_retrying(task: object, task_run: object, state: State) -> bool:
+    """A source is fetched again after a failure, unless the run itself stopped loading."""
+    return not isinstance(state.result(raise_on_failure=False), WriterStopped)
+
+
+@task(name="extract", retries=2, retry_delay_seconds=5, retry_condition_fn=_worth_retrying, cache_policy=NO_CACHE,
+      task_run_name="extract-{source.id}")
+def extract_task(source: SourceConfig, known: Known, crawler: CrawlerSettings,
+                 sink: Callable[[Extraction], None] | None = None) -> Extraction:
+    """Discover, fetch and parse one source; with a `sink`, hand its documents on in slices as they come."""
+    return run_extractor(source, known, crawler, sink)
 
 
 @task(name="rebuild", cache_policy=NO_CACHE, task_run_name="rebuild-{source.id}")
@@ -133,12 +142,16 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
             with kept_open(db_path):
                 known = known_states(db_path, [source.id for source in enabled], backfill=backfill,
                                      since_year=since_year)
+                # A backfill loads sources in slices while they are extracted; a scheduled run's batch stays
+                # whole, as its volume check judges it.
+                arrivals = Arrivals()
+                sink = quote(arrivals.put_slice) if backfill else None
                 # quote(): unwrapped, a source's known state (thousands of keys and validators) was walked by
                 # Prefect at submit: 0.8 s of the 1 s a no-change run at 10,000 documents spent beyond an empty flow.
-                futures = {source.id: extract.submit(source, quote(known.pop(source.id)), crawler)
+                futures = {source.id: extract.submit(source, quote(known.pop(source.id)), crawler, sink)
                            for source in enabled}
                 summary = load_all(enabled, futures, rules, db_path, run_id, sighting=True,
-                                   volume_checks=not backfill)
+                                   volume_checks=not backfill, arrivals=arrivals)
             if alerts_config:
                 summary.alerts = alerts_task(db_path, alerts_config, notify_backfill or backfill)
             publish_snapshot(db_path)  # still under the run lock: readers get this run whole or not at all
@@ -166,61 +179,54 @@ def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = 
 
 
 def load_all(sources: list[SourceConfig], extractions: dict[str, PrefectFuture | Callable[[], Extraction]],
-             rules: Rules, db_path: str, run_id: str, *, sighting: bool, volume_checks: bool) -> RunSummary:
+             rules: Rules, db_path: str, run_id: str, *, sighting: bool, volume_checks: bool,
+             arrivals: Arrivals | None = None) -> RunSummary:
     """Refine, check and load each source as its extraction arrives; the warehouse has a single writer.
 
     `extractions` maps source ids to futures of extract tasks (loaded as they finish, so a finished batch
     does not wait in memory behind a slower source), or to callables that read a staged batch (config order).
+    Slices that extract tasks hand to `arrivals` are loaded as they come, each in its own transaction.
     Backfills and reparses skip the volume checks: their size says nothing about a source's health.
     """
     summary = RunSummary(run_id)
     fingerprint = rules_fingerprint(rules)
     histories = volume_histories(db_path, [source.id for source in sources]) if volume_checks else {}
-    for source, receive in _arrivals(sources, extractions):
-        summary.outcomes.append(_finish_source(source, receive, rules, fingerprint, db_path, run_id, sighting,
-                                               histories.get(source.id, [])))
+    arrivals = arrivals or Arrivals()
+    outcomes: dict[str, SourceOutcome] = {}
+    try:
+        for source, receive, final in arrivals.each(sources, extractions):
+            earlier = outcomes.get(source.id)
+            outcomes[source.id] = _finish_source(source, receive, rules, fingerprint, db_path, run_id, sighting,
+                                                 histories.get(source.id, []), final=final,
+                                                 earlier=earlier.load if earlier else None)
+            del receive  # an arrival's extraction is freed before waiting for the next
+    finally:
+        arrivals.stop()
     order = {source.id: index for index, source in enumerate(sources)}
-    summary.outcomes.sort(key=lambda outcome: order[outcome.source_id])
+    summary.outcomes = sorted(outcomes.values(), key=lambda outcome: order[outcome.source_id])
     finish_run(db_path, run_id, "succeeded" if summary.ok else "failed")
     return summary
 
 
-def _arrivals(sources: list[SourceConfig], extractions: dict[str, PrefectFuture | Callable[[], Extraction]]
-              ) -> Iterator[tuple[SourceConfig, Callable[[], Extraction]]]:
-    """Each source with a way to receive its extraction: pool futures as they finish, then the rest in order.
-
-    Entries are dropped as they are handed out, so an extraction is freed once its source is loaded
-    (prefect's as_completed would keep every finished future, and so every extraction, to the end).
-    """
-    by_id = {source.id: source for source in sources}
-    waiting = {future.wrapped_future: (source_id, future) for source_id, future in extractions.items()
-               if isinstance(future, PrefectConcurrentFuture)}
-    for source_id, _ in waiting.values():
-        del extractions[source_id]
-    while waiting:
-        done, _ = wait(waiting, return_when=FIRST_COMPLETED)
-        while done:  # popped, not iterated: a loaded source's future (holding its extraction) is let go
-            source_id, future = waiting.pop(done.pop())
-            yield by_id[source_id], future.result
-    for source in sources:  # staged batches, and any other kind of future, in config order
-        if source.id in extractions:
-            pending = extractions.pop(source.id)
-            yield source, pending.result if isinstance(pending, PrefectFuture) else pending
-
-
 def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rules: Rules, fingerprint: str,
-                   db_path: str, run_id: str, sighting: bool, history: list[int]) -> SourceOutcome:
-    """Wait for one source's extraction, then refine, check and load it; a failure stays with that source."""
+                   db_path: str, run_id: str, sighting: bool, history: list[int], *, final: bool,
+                   earlier: SourceLoad | None) -> SourceOutcome:
+    """Receive one source's extraction (or a slice of it), then refine, check and load it.
+
+    A failure stays with that source. `earlier` sums the slices of it already loaded in this run.
+    """
     try:
         extraction = receive()
     except Exception as exc:  # one broken source must not stop the others
         error = f"{type(exc).__name__}: {exc}"
         LOGGER.error("%s: failed: %s", source.id, error)
         record_source_failure(db_path, run_id, source.id, error)
-        return SourceOutcome(source.id, ok=False, error=error)
+        return SourceOutcome(source.id, ok=False, load=earlier, error=error)
     stats = BatchStats(source.id, RECORD_KINDS[source.kind], len(extraction.documents), len(extraction.failures),
                        extraction.requests, history)
-    if gate.nothing_to_check(stats):  # nothing new: record the run and what was rechecked, skip the tasks
+    # Nothing new: record the run and what was rechecked, skip the tasks. The end of a sliced source is still
+    # checked, as its request and failure counts come with it.
+    if earlier is None and gate.nothing_to_check(stats):
         loaded = load_source(db_path, run_id, extraction, [], fingerprint, sighting=sighting)
     else:
         refined = refine_task(source.id, quote(extraction), rules)
@@ -229,14 +235,20 @@ def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rule
                            sighting)
         if isinstance(loaded, WarehouseError):
             raise loaded
-    if loaded.blocked:
+    if loaded.blocked and final and earlier is None:
         LOGGER.error("%s: nothing published: %s", source.id, loaded.blocked)
-        return SourceOutcome(source.id, ok=False, load=loaded, requests=extraction.requests,
-                             failures=len(extraction.failures), discovered_via=extraction.discovered_via,
-                             error=loaded.blocked)
+    elif loaded.blocked:
+        LOGGER.error("%s: a slice of %d documents not published: %s", source.id, len(extraction.documents),
+                     loaded.blocked)
+    total = loaded if earlier is None else earlier.plus(loaded)
+    outcome = SourceOutcome(source.id, ok=total.blocked is None, load=total, requests=extraction.requests,
+                            failures=len(extraction.failures), discovered_via=extraction.discovered_via,
+                            error=total.blocked)
+    if not final:
+        LOGGER.info("%s: %d documents loaded so far", source.id, total.documents_seen)
+        return outcome
     LOGGER.info("%s: %d new, %d changed, %d unchanged, %d removed, %d new flags, %d quarantined; %d requests "
-                "(%d not modified) via %s; %d failures", source.id, loaded.documents_new, loaded.documents_changed,
-                loaded.documents_unchanged, loaded.documents_removed, loaded.flags_new, loaded.quarantined,
+                "(%d not modified) via %s; %d failures", source.id, total.documents_new, total.documents_changed,
+                total.documents_unchanged, total.documents_removed, total.flags_new, total.quarantined,
                 extraction.requests, extraction.not_modified, extraction.discovered_via, len(extraction.failures))
-    return SourceOutcome(source.id, ok=True, load=loaded, requests=extraction.requests,
-                         failures=len(extraction.failures), discovered_via=extraction.discovered_via)
+    return outcome

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.config import ConfigError, load_sources
+from extractors.config import ConfigError, load_config, load_sources
 
 VALID = """\
 [[sources]]
@@ -67,3 +67,17 @@ def test_shipped_sources_file_is_valid() -> None:
     sources = load_sources(Path(__file__).parent.parent / "sources.toml")
     assert {s.kind for s in sources} == {"unison_motions", "blogger"}
     assert all(s.delay >= 2 for s in sources), "real sites get a polite delay"
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "2.5", '"500"', "true"])
+def test_slice_size_must_be_a_whole_number(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, f"[crawler]\nslice_documents = {value}\n\n" + VALID)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(f"{path}:1: ") and "slice_documents" in str(caught.value)
+    assert "fix: write e.g. slice_documents = 500" in str(caught.value)
+
+
+def test_slice_size_is_read_from_the_crawler_table(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, VALID))[1].slice_documents == 500
+    assert load_config(write(tmp_path, "[crawler]\nslice_documents = 40\n\n" + VALID))[1].slice_documents == 40

@@ -52,6 +52,26 @@ def test_failing_rows_are_quarantined_with_their_reasons_and_full_payload(db_pat
         assert gate_row.fetchone() == ("motion", "motion", 6, [20, 21, 19, 20, 22], True, 1)
 
 
+def test_slices_of_one_source_add_up_to_one_gate(db_path: Path) -> None:
+    migrated(db_path)
+    first = [motion(i) for i in range(10)]
+    first[1] = motion(1, title="")
+    second = [motion(i) for i in range(10, 20)]
+    second[0] = motion(10, title="", decision="Approved")
+    for docs in (first, second):  # as a backfill loads a source in two slices
+        batch = refined(docs)
+        record(db_path, "run-1", gate.check(batch, stats(batch, MOTION), now=NOW), stage(batch))
+    with connect(db_path, read_only=True) as con:
+        # Data Docs show each slice's reports (the run suite's and the motion suite's).
+        assert con.execute("SELECT items, batch_ok, quarantined, json_array_length(reports_json) "
+                           "FROM quality_gates").fetchall() == [(20, True, 2, 4)]
+        failed = con.execute("""SELECT column_name, success, unexpected_count FROM validation_results
+                                WHERE NOT success ORDER BY position""").fetchall()
+        held = sorted(row[0] for row in con.execute("SELECT document_id FROM quarantine").fetchall())
+    assert failed == [("title", False, 2), ("decision", False, 1)]
+    assert held == ["motions:motion-1", "motions:motion-10"]
+
+
 def test_a_failed_batch_quarantines_every_row_with_the_batch_reason(db_path: Path) -> None:
     migrated(db_path)
     batch = refined([post(i) for i in range(4)])

@@ -41,7 +41,8 @@ def run(server: SiteServer, path: str = FEEDS["rss"], known: Known | None = None
     known = known or Known()
     fetcher = Fetcher(delay=0, validators=known.validators)
     try:
-        return feed.extract(SourceConfig("eastbridge", "feed", server.url + path), fetcher, known)
+        return feed.extract(SourceConfig("eastbridge", "feed", server.url + path), fetcher, known,
+                            Extraction("eastbridge"))
     finally:
         fetcher.close()
 

@@ -42,3 +42,19 @@ def test_every_body_is_archived_once_across_insert_chunks(tmp_path: Path, monkey
         assert con.execute("SELECT count(*), count(DISTINCT sha256) FROM raw_bodies").fetchone() == (5, 5)
         assert con.execute("SELECT count(*) FROM document_keys").fetchone() == (5,)
     assert {raw.body for raw in archived_responses(db, SOURCE.id)} == {raw.body for raw in extraction.raw}
+
+
+def test_a_failure_after_loaded_slices_keeps_their_counts(tmp_path: Path) -> None:
+    db, rules = tmp_path / "w.duckdb", load_rules(None)
+    run_id = load.start_run(db, "backfill", [SOURCE])
+    first, second = _batch(5), _batch(3)
+    for part in (first, second):
+        load.load_source(db, run_id, part, refine(part.documents, rules), rules_fingerprint(rules))
+    load.record_source_failure(db, run_id, SOURCE.id, "FetchError: listing page answered HTTP 500")
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute("""SELECT status, requests, documents_seen, documents_new, documents_changed, error
+                             FROM source_runs WHERE run_id = ?""", [run_id]).fetchall()
+        published = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    # The second slice's three posts are the first one's first three, unchanged: seen, not new.
+    assert row == [("failed", 8, 8, 5, 0, "FetchError: listing page answered HTTP 500")]
+    assert published == 5

@@ -41,7 +41,7 @@ def crawl(server: SiteServer, known: Known | None = None) -> Extraction:
     server.reset_log()
     source = SourceConfig(id="strathmore", kind="wordpress", url=server.url)
     known = known or Known()
-    return wordpress.extract(source, Fetcher(delay=0, validators=known.validators), known)
+    return wordpress.extract(source, Fetcher(delay=0, validators=known.validators), known, Extraction(source.id))
 
 
 def requested(server: SiteServer) -> list[str]:

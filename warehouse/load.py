@@ -54,6 +54,15 @@ class SourceLoad:
     quarantined: int = 0
     blocked: str | None = None  # why the quality gate held the whole batch back
 
+    def plus(self, later: SourceLoad) -> SourceLoad:
+        """This load and a later slice of the same source, counted together; the first reason a gate blocked."""
+        return SourceLoad(self.source_id, self.documents_seen + later.documents_seen,
+                          self.documents_new + later.documents_new,
+                          self.documents_changed + later.documents_changed, self.flags_new + later.flags_new,
+                          self.documents_unchanged + later.documents_unchanged,
+                          self.documents_removed + later.documents_removed, self.quarantined + later.quarantined,
+                          self.blocked or later.blocked)
+
 
 # Bodies are compressed and inserted this many at a time, still in the batch's one transaction: compressed
 # all at once, a 4,000-page source held a second copy of its archive in memory during the load.
@@ -121,6 +130,24 @@ FLAG_SQL = [
 ]
 
 
+# A backfill loads a source in slices, each its own transaction: the source's run row adds them up.
+SOURCE_RUN_SQL = """INSERT INTO source_runs (run_id, source_id, status, discovered_via, requests, documents_seen,
+    documents_new, documents_changed, flags_new, failures, error, finished_at, documents_unchanged,
+    documents_removed, not_modified)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?)
+ON CONFLICT (run_id, source_id) DO UPDATE SET
+    status = CASE WHEN source_runs.status = 'succeeded' THEN excluded.status ELSE source_runs.status END,
+    discovered_via = excluded.discovered_via, requests = source_runs.requests + excluded.requests,
+    documents_seen = source_runs.documents_seen + excluded.documents_seen,
+    documents_new = source_runs.documents_new + excluded.documents_new,
+    documents_changed = source_runs.documents_changed + excluded.documents_changed,
+    flags_new = source_runs.flags_new + excluded.flags_new, failures = source_runs.failures + excluded.failures,
+    error = coalesce(source_runs.error, excluded.error), finished_at = excluded.finished_at,
+    documents_unchanged = source_runs.documents_unchanged + excluded.documents_unchanged,
+    documents_removed = source_runs.documents_removed + excluded.documents_removed,
+    not_modified = source_runs.not_modified + excluded.not_modified"""
+
+
 def start_run(db_path: Path | str, command: str, sources: Sequence[SourceConfig]) -> str:
     """Migrate the schema, record the configured sources and open a run; returns its id."""
     run_id = uuid.uuid4().hex
@@ -150,9 +177,12 @@ def finish_run(db_path: Path | str, run_id: str, status: str) -> None:
 def record_source_failure(db_path: Path | str, run_id: str, source_id: str, error: str) -> None:
     """Record that a source could not be extracted at all in this run."""
     with connect(db_path) as con:
-        con.execute("""INSERT OR REPLACE INTO source_runs (run_id, source_id, status, requests, documents_seen,
+        # Slices of a backfill loaded before the failure stay counted.
+        con.execute("""INSERT INTO source_runs (run_id, source_id, status, requests, documents_seen,
                            documents_new, documents_changed, flags_new, failures, error, finished_at)
-                       VALUES (?, ?, 'failed', 0, 0, 0, 0, 0, 0, ?, now())""", [run_id, source_id, error])
+                       VALUES (?, ?, 'failed', 0, 0, 0, 0, 0, 0, ?, now())
+                       ON CONFLICT (run_id, source_id) DO UPDATE SET status = 'failed', error = excluded.error,
+                           finished_at = excluded.finished_at""", [run_id, source_id, error])
 
 
 def load_source(db_path: Path | str, run_id: str, extraction: Extraction, refined: Sequence[RefinedLike],
@@ -175,11 +205,7 @@ def load_source(db_path: Path | str, run_id: str, extraction: Extraction, refine
         if not blocked:
             _mark_unchanged_and_removed(con, extraction, pd.Timestamp.now(tz="UTC"))
         _record_failures(con, run_id, extraction)
-        con.execute(
-            """INSERT OR REPLACE INTO source_runs (run_id, source_id, status, discovered_via, requests,
-                   documents_seen, documents_new, documents_changed, flags_new, failures, error, finished_at,
-                   documents_unchanged, documents_removed, not_modified)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?)""",
+        con.execute(SOURCE_RUN_SQL,
             [run_id, extraction.source_id, quality.BLOCKED if blocked else "succeeded",
              extraction.discovered_via, extraction.requests, len(refined), new, changed, flags_new,
              len(extraction.failures), _gate_error(gate) if blocked else None, len(set(extraction.unchanged)),

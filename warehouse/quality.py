@@ -33,7 +33,7 @@ STAGE_COLUMNS = ("document_id", "source_id", "kind", "source_key", "content_hash
                  "marker", "topics", "matched_terms", "score", "snippet")
 
 QUARANTINE_SQL = """
-INSERT INTO quarantine (run_id, document_id, source_id, kind, source_key, content_hash, url, title, author,
+INSERT OR REPLACE INTO quarantine (run_id, document_id, source_id, kind, source_key, content_hash, url, title, author,
                         published_at, conference, decision, year, motion_group, labels, body, raw_sha256, marker,
                         topics, matched_terms, score, snippet, reasons, quarantined_at)
 SELECT $run_id, CAST(document_id AS VARCHAR), CAST(source_id AS VARCHAR), CAST(kind AS VARCHAR),
@@ -45,6 +45,14 @@ SELECT $run_id, CAST(document_id AS VARCHAR), CAST(source_id AS VARCHAR), CAST(k
        CAST(snippet AS VARCHAR), CAST(reasons AS VARCHAR[]), now()
 FROM quality_held_df
 """
+
+MERGE_GATE_SQL = """UPDATE quality_gates SET items = items + ?, failures = failures + ?, requests = requests + ?,
+    batch_ok = batch_ok AND ?, quarantined = quarantined + ?, reports_json = ?, validated_at = now()
+WHERE run_id = ? AND source_id = ?"""
+# A slice's verdict on one expectation; the observation kept is the first failing slice's, else the last one's.
+MERGE_RESULT_SQL = """UPDATE validation_results SET observed = CASE WHEN success THEN $2 ELSE observed END,
+    success = success AND $1, unexpected_count = unexpected_count + $3, validated_at = now()
+WHERE run_id = $4 AND source_id = $5 AND position = $6"""
 
 # A held row is superseded when the same document was quarantined again later, or published by a later run.
 PENDING_SQL = """
@@ -109,13 +117,22 @@ def record_gate(con: duckdb.DuckDBPyConnection, run_id: str, gate: GateResult, s
     if stats is None:
         raise ValueError("record_gate needs a GateResult from expectations.gate.check (it carries the batch stats)")
     held = staged[~_passed(staged, gate)]
-    con.execute("INSERT INTO quality_gates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
-                [run_id, gate.source_id, stats.kind, gate.suite, stats.items, stats.failures, stats.requests,
-                 list(stats.history), gate.batch_ok, len(held), json.dumps(gate.reports, default=str)])
-    con.executemany(
-        "INSERT INTO validation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
-        [[run_id, gate.source_id, o.suite, o.expectation, o.column, o.level, o.success, o.observed,
-          o.unexpected_count, o.description, position] for position, o in enumerate(gate.outcomes)])
+    earlier = con.execute("SELECT reports_json FROM quality_gates WHERE run_id = ? AND source_id = ?",
+                          [run_id, gate.source_id]).fetchone()
+    if earlier:  # a later slice of a backfill: its source keeps one gate per run, adding the slices up
+        con.execute(MERGE_GATE_SQL, [stats.items, stats.failures, stats.requests, gate.batch_ok, len(held),
+                                     json.dumps(json.loads(earlier[0]) + gate.reports, default=str), run_id,
+                                     gate.source_id])
+        con.executemany(MERGE_RESULT_SQL, [[o.success, o.observed, o.unexpected_count, run_id, gate.source_id,
+                                            position] for position, o in enumerate(gate.outcomes)])
+    else:
+        con.execute("INSERT INTO quality_gates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+                    [run_id, gate.source_id, stats.kind, gate.suite, stats.items, stats.failures, stats.requests,
+                     list(stats.history), gate.batch_ok, len(held), json.dumps(gate.reports, default=str)])
+        con.executemany(
+            "INSERT INTO validation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+            [[run_id, gate.source_id, o.suite, o.expectation, o.column, o.level, o.success, o.observed,
+              o.unexpected_count, o.description, position] for position, o in enumerate(gate.outcomes)])
     if len(held):
         frame = held.reindex(columns=list(STAGE_COLUMNS)).assign(
             reasons=[gate.quarantine_reasons(doc) for doc in held["document_id"]])

@@ -1,0 +1,80 @@
+"""Extractions, and slices of backfills, passed from extract threads to the single warehouse writer."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+
+from prefect.futures import PrefectConcurrentFuture, PrefectFuture
+
+from extractors.records import Extraction, SourceConfig
+
+# Slices waiting for the writer before extract threads pause: a backfill's memory then stays flat however
+# large its sources are (at most one slice per source being gathered, plus these).
+SLICES_WAITING = 2
+
+Arrival = tuple[SourceConfig, Callable[[], Extraction], bool]  # a source, how to receive it, and whether it is final
+
+
+class WriterStopped(RuntimeError):
+    """The run stopped loading (the warehouse failed), so a slice has nowhere to go."""
+
+
+class Arrivals:
+    """Hands each source's slices, then its final extraction, to the writer in the order they are ready."""
+
+    def __init__(self, slices_waiting: int = SLICES_WAITING) -> None:
+        self._ready: queue.SimpleQueue[tuple[str, Extraction | None]] = queue.SimpleQueue()
+        self._room = threading.Condition()
+        self._waiting = 0
+        self._limit = slices_waiting
+        self._stopped = False
+
+    def put_slice(self, part: Extraction) -> None:
+        """Queue one slice from an extract thread, first waiting while the writer is behind."""
+        with self._room:
+            self._room.wait_for(lambda: self._stopped or self._waiting < self._limit)
+            if self._stopped:
+                raise WriterStopped(f"{part.source_id}: the run stopped loading, so extraction stops too")
+            self._waiting += 1
+        self._ready.put((part.source_id, part))
+
+    def stop(self) -> None:
+        """The writer is done (or failed): wake any extract thread waiting to hand over a slice."""
+        with self._room:
+            self._stopped = True
+            self._room.notify_all()
+
+    def each(self, sources: list[SourceConfig], extractions: dict[str, PrefectFuture | Callable[[], Extraction]]
+             ) -> Iterator[Arrival]:
+        """Slices and extract tasks as they finish, then the other entries (staged batches) in config order.
+
+        Entries are dropped as they are handed out, so an extraction is freed once its source is loaded
+        (prefect's as_completed would keep every finished future, and so every extraction, to the end).
+        """
+        by_id = {source.id: source for source in sources}
+        running: dict[str, PrefectConcurrentFuture] = {}
+        for source_id, future in list(extractions.items()):
+            if isinstance(future, PrefectConcurrentFuture):
+                running[source_id] = extractions.pop(source_id)
+                future.wrapped_future.add_done_callback(self._finished(source_id))
+        while running:
+            source_id, part = self._ready.get()
+            if part is None:  # a source's extract task ended; its slices, if any, came before
+                yield by_id[source_id], running.pop(source_id).result, True
+                continue
+            yield by_id[source_id], lambda part=part: part, False
+            del part  # loaded: let it go before waiting for the next arrival
+            with self._room:
+                self._waiting -= 1
+                self._room.notify_all()
+        for source in sources:
+            if source.id in extractions:
+                pending = extractions.pop(source.id)
+                yield source, pending.result if isinstance(pending, PrefectFuture) else pending, True
+
+    def _finished(self, source_id: str) -> Callable[[Future], None]:
+        """A done-callback that queues the end of `source_id`'s extraction (never waits)."""
+        return lambda _: self._ready.put((source_id, None))
