@@ -86,7 +86,7 @@ def _crawler(path: Path, table: object, text: str) -> CrawlerSettings:
     size = table.get("slice_documents", CrawlerSettings.slice_documents)
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise ConfigError(path, line, f"slice_documents {size!r} is not a whole number ≥ 1",
-                          "write e.g. slice_documents = 500")
+                          "write e.g. slice_documents = 1000")
     return CrawlerSettings(contact=contact, revalidate_days=float(days), slice_documents=size)
 
 

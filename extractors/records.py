@@ -20,7 +20,7 @@ class CrawlerSettings:
 
     contact: str = "https://github.com/unionwatch/unionwatch"  # goes into the User-Agent
     revalidate_days: float = 7.0  # how often known pages are rechecked with a conditional GET
-    slice_documents: int = 500  # a backfill loads each source in slices of this many documents
+    slice_documents: int = 1000  # a backfill loads each source in slices of this many documents
 
 
 @dataclass(frozen=True)

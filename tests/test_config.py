@@ -75,9 +75,9 @@ def test_slice_size_must_be_a_whole_number(tmp_path: Path, value: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value).startswith(f"{path}:1: ") and "slice_documents" in str(caught.value)
-    assert "fix: write e.g. slice_documents = 500" in str(caught.value)
+    assert "fix: write e.g. slice_documents = 1000" in str(caught.value)
 
 
 def test_slice_size_is_read_from_the_crawler_table(tmp_path: Path) -> None:
-    assert load_config(write(tmp_path, VALID))[1].slice_documents == 500
+    assert load_config(write(tmp_path, VALID))[1].slice_documents == 1000
     assert load_config(write(tmp_path, "[crawler]\nslice_documents = 40\n\n" + VALID))[1].slice_documents == 40
