@@ -1,0 +1,33 @@
+"""Deferred imports: validating a batch never loads scipy.stats, and code that does use it still gets it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = """
+import sys
+sys.path[:0] = [{root!r}, {tests!r}]
+from quality_support import NOW, motion, refined, stats
+from expectations import gate
+from extractors.records import MOTION
+
+batch = refined([motion(i) for i in range(5)] + [motion(5, title="")])
+result = gate.check(batch, stats(batch, MOTION), now=NOW)
+print("quarantined", sorted(result.reasons))
+print("scipy.stats loaded", "scipy.stats._stats_py" in sys.modules)
+from scipy import stats
+print("normal cdf at 0", stats.norm.cdf(0))
+print("scipy.stats loaded", "scipy.stats._stats_py" in sys.modules)
+"""
+
+
+def test_a_gate_runs_without_scipy_stats_which_still_loads_on_first_use() -> None:
+    script = SCRIPT.format(root=str(ROOT), tests=str(ROOT / "tests"))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True,
+                         cwd=ROOT).stdout.splitlines()
+    assert out == ["quarantined ['motions:motion-5']", "scipy.stats loaded False", "normal cdf at 0 0.5",
+                   "scipy.stats loaded True"]
