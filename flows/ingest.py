@@ -1,4 +1,4 @@
-"""The `ingest` and `reparse` flows: extract sources in parallel, refine, then load one source at a time."""
+"""The `ingest` and `reparse` flows: extract sources in parallel, then refine, check and load one batch at a time."""
 
 from __future__ import annotations
 

@@ -175,9 +175,8 @@ def finish_run(db_path: Path | str, run_id: str, status: str) -> None:
 
 
 def record_source_failure(db_path: Path | str, run_id: str, source_id: str, error: str) -> None:
-    """Record that a source could not be extracted at all in this run."""
+    """Record that a source's extraction failed in this run; slices of a backfill loaded before stay counted."""
     with connect(db_path) as con:
-        # Slices of a backfill loaded before the failure stay counted.
         con.execute("""INSERT INTO source_runs (run_id, source_id, status, requests, documents_seen,
                            documents_new, documents_changed, flags_new, failures, error, finished_at)
                        VALUES (?, ?, 'failed', 0, 0, 0, 0, 0, 0, ?, now())

@@ -32,10 +32,11 @@ STAGE_COLUMNS = ("document_id", "source_id", "kind", "source_key", "content_hash
                  "published_at", "conference", "decision", "year", "motion_group", "labels", "body", "raw_sha256",
                  "marker", "topics", "matched_terms", "score", "snippet")
 
+# OR REPLACE: a document listed twice in a backfill can be held in two of its slices; the later copy is kept.
 QUARANTINE_SQL = """
-INSERT OR REPLACE INTO quarantine (run_id, document_id, source_id, kind, source_key, content_hash, url, title, author,
-                        published_at, conference, decision, year, motion_group, labels, body, raw_sha256, marker,
-                        topics, matched_terms, score, snippet, reasons, quarantined_at)
+INSERT OR REPLACE INTO quarantine (run_id, document_id, source_id, kind, source_key, content_hash, url, title,
+                                   author, published_at, conference, decision, year, motion_group, labels, body,
+                                   raw_sha256, marker, topics, matched_terms, score, snippet, reasons, quarantined_at)
 SELECT $run_id, CAST(document_id AS VARCHAR), CAST(source_id AS VARCHAR), CAST(kind AS VARCHAR),
        CAST(source_key AS VARCHAR), CAST(content_hash AS VARCHAR), CAST(url AS VARCHAR), CAST(title AS VARCHAR),
        CAST(author AS VARCHAR), CAST(published_at AS TIMESTAMPTZ), CAST(conference AS VARCHAR),
