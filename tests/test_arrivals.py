@@ -52,10 +52,10 @@ class Progress(logging.Handler):
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_a_backfill_in_slices_loads_what_a_whole_backfill_loads(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_backfill_in_slices_loads_what_a_whole_backfill_loads(tmp_path: Path) -> None:
     logger, progress = logging.getLogger("unionwatch"), Progress()
-    monkeypatch.setattr(logger, "level", logging.INFO)
+    level = logger.level  # a CLI test may have left it at WARNING; setLevel also clears logging's level cache
+    logger.setLevel(logging.INFO)
     logger.addHandler(progress)
     whole, sliced = tmp_path / "whole" / "w.duckdb", tmp_path / "sliced" / "w.duckdb"
     try:
@@ -66,6 +66,7 @@ def test_a_backfill_in_slices_loads_what_a_whole_backfill_loads(tmp_path: Path,
                                 crawler=CrawlerSettings(slice_documents=2)).ok
     finally:
         logger.removeHandler(progress)
+        logger.setLevel(level)
     for kind in ("motions", "active", "branch", "wordpress"):  # every source kind that walks pages hands off
         assert any(line.startswith(f"sample-{kind}: ") for line in progress.lines), kind
     expected, got = _read(whole), _read(sliced)
