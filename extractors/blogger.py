@@ -76,7 +76,8 @@ def extract(source: SourceConfig, fetcher: Fetcher, known: Known, result: Extrac
     """New and changed posts of the blog at `source.url`, from the feed or, failing that, the HTML pages."""
     now = datetime.now(UTC)
     root = source.url if source.url.endswith("/") else source.url + "/"
-    first = fetcher.get(urljoin(root, FEED_PATH))
+    # A backfill reads every page whole: validators stored by an interrupted backfill would end its walk early.
+    first = fetcher.get(urljoin(root, FEED_PATH), conditional=not known.backfill)
     if first.status == 304 or (first.status == 200 and _looks_like_feed(first)):
         result.discovered_via = "atom feed"
         reached = _walk_feed(source, fetcher, known, first, result)
@@ -173,7 +174,7 @@ def _walk_feed(source: SourceConfig, fetcher: Fetcher, known: Known, raw: RawRes
         if not page.next_url or page.next_url in pages or not new or not (fresh or known.backfill):
             return reached
         try:
-            raw = fetcher.get(page.next_url)
+            raw = fetcher.get(page.next_url, conditional=not known.backfill)
         except FetchError as exc:
             result.failures.append(FetchFailure(page.next_url, exc.reason, exc.status, exc.attempts))
             return reached
@@ -271,7 +272,7 @@ def _walk_html(source: SourceConfig, fetcher: Fetcher, known: Known, root: str, 
     pages: set[str] = set()
     while url and url not in pages and len(pages) < MAX_PAGES:
         pages.add(url)
-        raw = _index_response(fetcher, url, root, result)
+        raw = _index_response(fetcher, url, root, result, conditional=not known.backfill)
         if raw is None or raw.status == 304:
             return reached
         page = parse_index_page(source.id, raw)
@@ -291,10 +292,11 @@ def _walk_html(source: SourceConfig, fetcher: Fetcher, known: Known, root: str, 
     return reached
 
 
-def _index_response(fetcher: Fetcher, url: str, root: str, result: Extraction) -> RawResponse | None:
+def _index_response(fetcher: Fetcher, url: str, root: str, result: Extraction, *,
+                    conditional: bool) -> RawResponse | None:
     """One index page, or None after recording why it could not be read; the home page must work."""
     try:
-        raw = fetcher.get(url, expect="html")
+        raw = fetcher.get(url, expect="html", conditional=conditional)
     except FetchError as exc:
         if url == root:
             raise

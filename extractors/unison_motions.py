@@ -94,7 +94,9 @@ def discover(root: str, fetcher: Fetcher, known: Known, result: Extraction, *, y
     query = f"?filter-year={year}" if year else ""
     for page in range(1, MAX_LISTING_PAGES + 1):
         url = urljoin(root, (LISTING_PATH if page == 1 else f"{LISTING_PATH}page/{page}/") + query)
-        raw = fetcher.get(url, expect="html")
+        # A backfill reads every listing page whole: validators stored by an interrupted backfill's first
+        # slices would otherwise answer 304 and end its walk before the motions it never reached.
+        raw = fetcher.get(url, expect="html", conditional=not known.backfill)
         raw.role = ROLE_LISTING
         if raw.status == 304:
             result.raw.append(raw)  # the listing is as it was: nothing new from here on

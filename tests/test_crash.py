@@ -25,7 +25,7 @@ import pytest
 from demo.server import Request, Response, Site, SiteServer, serve_sites
 from demo.sites import demo_sites
 from demo.sites.faulty import FaultySite
-from extractors.config import load_sources
+from extractors.config import load_config, load_sources
 from flows.commands.demo import sources_toml
 from flows.ingest import RunSummary
 from flows.ingest import ingest as run_flow
@@ -69,11 +69,11 @@ class Padded:
 class Run:
     """One `unionwatch run` subprocess, its output in files so the test can read them as they grow."""
 
-    def __init__(self, env: dict[str, str], sources: Path, db: Path, logs: Path) -> None:
+    def __init__(self, env: dict[str, str], sources: Path, db: Path, logs: Path, command: str = "run") -> None:
         self.out, self.err = logs.with_suffix(".out"), logs.with_suffix(".err")
         with self.out.open("w") as out, self.err.open("w") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "flows.cli", "run", "--sources", str(sources), "--db", str(db)],
+                [sys.executable, "-m", "flows.cli", command, "--sources", str(sources), "--db", str(db)],
                 cwd=logs.parent, env=env, stdout=out, stderr=err)
 
     @property
@@ -255,6 +255,29 @@ def test_killed_while_loading_a_source_writes_all_of_it_or_none(moment: str, pad
     print(f"killed while {moment}: {stored} documents and {archived} responses survived")
     assert (stored, archived) in ((0, 0), (16, 19)), "a source is loaded whole or not at all"
     assert_recovers(sources, db, reference)
+
+
+def test_a_backfill_killed_between_slices_keeps_whole_slices_and_the_next_backfill_completes_it(
+        padded, cli_env, tmp_path: Path) -> None:
+    server, sources, _, _ = padded
+    sliced = tmp_path / "sources.toml"  # 16 motions in slices of 4, each loaded in its own transaction
+    sliced.write_text("[crawler]\nslice_documents = 4\n\n" + sources.read_text(), encoding="utf-8")
+    sources_list, crawler = load_config(sliced)
+    reference = tmp_path / "reference.duckdb"
+    assert run_flow(sources_list, str(reference), backfill=True, crawler=crawler, extract_retry_delay=0).ok
+    db = tmp_path / "warehouse.duckdb"
+    run = Run(cli_env, sliced, db, tmp_path / "killed", command="backfill")
+    run.wait_for("the first slice loaded", lambda: "sample-motions: 4 documents loaded so far" in run.stderr,
+                 every=0.005)
+    run.kill()
+    assert "sample-motions: 16 new" not in run.stderr, "killed too late: the backfill had finished"
+    stored = rows(db, "SELECT count(*) FROM documents")[0][0]
+    print(f"killed after the first slice: {stored} documents survived")
+    assert stored in (4, 8, 12), "whole slices only"
+    assert rows(db, ORPHANS) == [(0,)]
+    assert run_flow(sources_list, str(db), backfill=True, crawler=crawler, extract_retry_delay=0).ok
+    assert sorted(status for (status,) in rows(db, "SELECT status FROM runs")) == ["abandoned", "succeeded"]
+    assert differences(db, reference) == {}
 
 
 def test_a_read_only_warehouse_is_refused_clearly_and_left_untouched(
