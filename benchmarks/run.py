@@ -57,7 +57,7 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
 
 
-def _status_mb(pid: int | str, field: str) -> float:
+def status_mb(pid: int | str, field: str) -> float:
     """One memory line (VmRSS, VmHWM) of /proc/PID/status in MB; 0 when the process is gone."""
     try:
         text = Path(f"/proc/{pid}/status").read_text()
@@ -77,7 +77,7 @@ def _children_peak_mb() -> float:
         except (OSError, IndexError):
             continue
         if parent == me:
-            peaks += _status_mb(stat.parent.name, "VmHWM")
+            peaks += status_mb(stat.parent.name, "VmHWM")
     return peaks
 
 
@@ -144,7 +144,7 @@ def measure_flow(step: str, sources_path: str, db: str, scratch: Path, server_s:
 
     sources = load_sources(sources_path)
     result = _prefect_startup(scratch, server_s)
-    result["rss_before_mb"] = _status_mb("self", "VmRSS")
+    result["rss_before_mb"] = status_mb("self", "VmRSS")
     cpu, start = cpu_seconds(), time.perf_counter()
     if step == "backfill":
         summary = ingest(sources, db, command="backfill", backfill=True)
@@ -154,7 +154,7 @@ def measure_flow(step: str, sources_path: str, db: str, scratch: Path, server_s:
         summary = reparse(sources, db)
     result.update(wall_s=time.perf_counter() - start, cpu_s=cpu_seconds() - cpu, ok=summary.ok,
                   errors=[o.error for o in summary.outcomes if o.error])
-    result["peak_rss_mb"] = _status_mb("self", "VmHWM")
+    result["peak_rss_mb"] = status_mb("self", "VmHWM")
     result["prefect_server_peak_rss_mb"] = _children_peak_mb()
     result.update(_run_counts(db, summary.run_id))
     if step == "reparse":
@@ -190,7 +190,7 @@ def measure_load(sources_path: str, db: str, into: Path) -> Result:
                 extraction.raw = []
             load_source(target, run_id, extraction, refined, rules_fingerprint(rules))
         result[f"{label}_s"] = time.perf_counter() - start
-    result["peak_rss_mb"] = _status_mb("self", "VmHWM")
+    result["peak_rss_mb"] = status_mb("self", "VmHWM")
     return result
 
 

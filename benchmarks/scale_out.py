@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -26,8 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks.run import SyntheticSites, _status_mb
-from flows.prefect_server import local_server
+from benchmarks.run import SyntheticSites, status_mb
+from flows.prefect_server import local_server, stop_worker
 
 REPO = Path(__file__).resolve().parent.parent
 PARTITIONS = 2  # the corpus has two host names (127.0.0.1 and localhost), so more would stay idle
@@ -44,15 +43,15 @@ class TreeMemory(threading.Thread):
         super().__init__(daemon=True)
         self.roots, self.done = set(roots), threading.Event()
         self.peak_total = 0.0
-        self.peaks: dict[int, tuple[float, str]] = {}  # pid -> (VmHWM MB, command line)
+        self.peaks: dict[int, tuple[float, str]] = {}  # pid -> (VmHWM MB, what the process is)
 
     def run(self) -> None:
         """Sample until stopped."""
         while not self.done.wait(0.2):
             tree = _descendants(self.roots)
-            self.peak_total = max(self.peak_total, sum(_status_mb(pid, "VmRSS") for pid in tree))
+            self.peak_total = max(self.peak_total, sum(status_mb(pid, "VmRSS") for pid in tree))
             for pid, parent in tree.items():
-                peak = _status_mb(pid, "VmHWM")
+                peak = status_mb(pid, "VmHWM")
                 if pid not in self.peaks:
                     self.peaks[pid] = (peak, _command(pid, self.peaks.get(parent, (0.0, ""))[1]))
                 elif peak > self.peaks[pid][0]:
@@ -101,17 +100,6 @@ def warehouse_rows(db: Path) -> list[list[tuple]]:
     """What must match between the two backfills."""
     with duckdb.connect(str(db), read_only=True) as con:
         return [con.execute(sql).fetchall() for sql in COMPARED]
-
-
-def stop_worker(worker: subprocess.Popen) -> None:
-    """A worker ignores its first SIGTERM; send two, then kill."""
-    for _ in range(2):
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            time.sleep(1.5)
-    if worker.poll() is None:
-        worker.kill()
-    worker.wait(30)
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str], roots: list[int] | None = None

@@ -1,8 +1,9 @@
-"""A local Prefect server when no Prefect API is configured: start, wait until healthy, stop."""
+"""A local Prefect server when no Prefect API is configured: start, wait until healthy, stop; stopping a worker."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import requests
 
 STARTUP_TIMEOUT = 180.0  # a first start runs the server's database migrations (~15 s on this kind of machine)
 STOP_TIMEOUT = 15.0
+WORKER_TERM_GRACE = 2.0  # seconds after each SIGTERM to a `prefect worker` process
 # On Linux the server is started through this one-liner, which asks the kernel to send it SIGTERM when
 # unionwatch's starting thread ends (even by SIGKILL), then becomes `python -m prefect …`. Without it a
 # killed run left its server running. (subprocess's preexec_fn could do the same, but is unsafe with threads.)
@@ -110,3 +112,14 @@ def _wait_healthy(api_url: str, process: subprocess.Popen, log_path: str | None)
             pass
         time.sleep(0.5)
     raise ServerError(f"the Prefect server at {api_url} was not healthy after {STARTUP_TIMEOUT:.0f} s{output}")
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    """Stop a `prefect worker start` process: it ignores a first SIGTERM (stack-probe.md), so send two, then kill."""
+    for _ in range(2):
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            time.sleep(WORKER_TERM_GRACE)
+    if worker.poll() is None:
+        worker.kill()
+    worker.wait(STOP_TIMEOUT)

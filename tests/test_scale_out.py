@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 
 from demo.server import SiteServer
 from flows.commands.demo import sources_toml
-from flows.prefect_server import local_server
+from flows.prefect_server import local_server, stop_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPARED = {
@@ -60,17 +58,6 @@ def start_worker(env: dict[str, str], pool: str, name: str, log: Path) -> subpro
     """A `prefect worker start` process (it ignores a first SIGTERM; see stop_worker)."""
     return subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", pool, "--name", name],
                             cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-
-
-def stop_worker(worker: subprocess.Popen) -> None:
-    """Stop a worker: it takes a second SIGTERM to end (stack-probe.md)."""
-    for _ in range(2):
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            time.sleep(2)
-    if worker.poll() is None:
-        worker.kill()
-    worker.wait(30)
 
 
 def test_two_workers_fill_the_warehouse_like_one_process(sites: dict[str, SiteServer], tmp_path: Path,
