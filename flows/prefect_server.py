@@ -115,7 +115,7 @@ def _wait_healthy(api_url: str, process: subprocess.Popen, log_path: str | None)
 
 
 def stop_worker(worker: subprocess.Popen) -> None:
-    """Stop a `prefect worker start` process: it ignores a first SIGTERM (stack-probe.md), so send two, then kill."""
+    """Stop a `prefect worker start` process: it ignores a first SIGTERM, so send two, then kill."""
     for _ in range(2):
         if worker.poll() is None:
             worker.send_signal(signal.SIGTERM)
