@@ -67,18 +67,21 @@ def status_mb(pid: int | str, field: str) -> float:
     return int(match[1]) / 1024 if match else 0.0
 
 
-def _children_peak_mb() -> float:
-    """Peak RSS of this process's live children (the local Prefect server)."""
-    me = str(os.getpid())
-    peaks = 0.0
+def parent_pids() -> dict[int, int]:
+    """Every live process's parent, from /proc."""
+    parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            parent = stat.read_text().rsplit(")", 1)[1].split()[1]
-        except (OSError, IndexError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        if parent == me:
-            peaks += status_mb(stat.parent.name, "VmHWM")
-    return peaks
+    return parents
+
+
+def _children_peak_mb() -> float:
+    """Peak RSS of this process's live children (the local Prefect server)."""
+    me = os.getpid()
+    return sum(status_mb(pid, "VmHWM") for pid, parent in parent_pids().items() if parent == me)
 
 
 def _prefect_startup(scratch: Path, server_s: float) -> Result:

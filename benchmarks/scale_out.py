@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks.run import SyntheticSites, status_mb
+from benchmarks.run import SyntheticSites, parent_pids, status_mb
 from flows.prefect_server import local_server, stop_worker
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,12 +65,7 @@ class TreeMemory(threading.Thread):
 
 def _descendants(roots: set[int]) -> dict[int, int]:
     """The roots and every process below them, each with its parent's pid."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
+    parents = parent_pids()
     found = {pid: parents.get(pid, 0) for pid in roots}
     while grown := {pid: parent for pid, parent in parents.items() if parent in found and pid not in found}:
         found |= grown
