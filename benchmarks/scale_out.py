@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
     env.update(PREFECT_HOME=str(work / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
                GX_ANALYTICS_ENABLED="false", PREFECT_LOGGING_LEVEL="WARNING")
-    os.environ.update(PREFECT_HOME=env["PREFECT_HOME"])  # the server started below uses its own home too
+    # The server started below runs with this process's environment: its own home, and no telemetry.
+    os.environ.update({key: env[key] for key in ("PREFECT_HOME", "PREFECT_SERVER_ANALYTICS_ENABLED", "DO_NOT_TRACK")})
     (work / "prefect").mkdir()
     print(f"working in {work}", file=sys.stderr)
     sites = SyntheticSites(args.docs, wordpress=True, sources=work / "synthetic.toml")
