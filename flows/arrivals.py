@@ -1,4 +1,4 @@
-"""Extractions, and slices of backfills, passed from extract threads to the single warehouse writer."""
+"""Extractions, slices of backfills and staged batches, handed to the single warehouse writer as they are ready."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from extractors.records import Extraction, SourceConfig
 # large its sources are (at most one slice per source being gathered, plus these).
 SLICES_WAITING = 2
 
-Arrival = tuple[SourceConfig, Callable[[], Extraction], bool]  # a source, how to receive it, and whether it is final
+Receive = Callable[[], Extraction]
+Arrival = tuple[SourceConfig, Receive, bool]  # a source, how to receive it, and whether it is final
+Pending = PrefectFuture | Future[Receive]  # an extract task, or a batch that another process is staging
 
 
 class WriterStopped(RuntimeError):
@@ -47,23 +49,27 @@ class Arrivals:
             self._stopped = True
             self._room.notify_all()
 
-    def each(self, sources: list[SourceConfig], extractions: dict[str, PrefectFuture | Callable[[], Extraction]]
-             ) -> Iterator[Arrival]:
-        """Slices and extract tasks as they finish, then the other entries (staged batches) in config order.
+    def each(self, sources: list[SourceConfig], extractions: dict[str, Pending]) -> Iterator[Arrival]:
+        """Slices and extractions in the order they are ready (futures of other task runners last, in config order).
 
-        Entries are dropped as they are handed out, so an extraction is freed once its source is loaded
-        (prefect's as_completed would keep every finished future, and so every extraction, to the end).
+        `extractions` maps each source to its extract task's future, or to a plain future that resolves to
+        a callable reading the source's batch once it is ready (a staged batch stays on disk until the
+        writer takes it). Entries are dropped as they are handed out, so an extraction is freed once its
+        source is loaded (prefect's as_completed would keep every finished future, and so every
+        extraction, to the end).
         """
         by_id = {source.id: source for source in sources}
-        running: dict[str, PrefectConcurrentFuture] = {}
-        for source_id, future in list(extractions.items()):
-            if isinstance(future, PrefectConcurrentFuture):
+        running: dict[str, PrefectConcurrentFuture | Future[Receive]] = {}
+        for source_id, entry in list(extractions.items()):
+            done = entry.wrapped_future if isinstance(entry, PrefectConcurrentFuture) else entry
+            if isinstance(done, Future):
                 running[source_id] = extractions.pop(source_id)
-                future.wrapped_future.add_done_callback(self._finished(source_id))
+                done.add_done_callback(self._finished(source_id))
         while running:
             source_id, part = self._ready.get()
-            if part is None:  # a source's extract task ended; its slices, if any, came before
-                yield by_id[source_id], running.pop(source_id).result, True
+            if part is None:  # a source's extraction is ready; its slices, if any, came before
+                entry = running.pop(source_id)  # a task's result is the extraction; a staged batch's, its reader
+                yield by_id[source_id], entry.result if isinstance(entry, PrefectFuture) else entry.result(), True
                 continue
             yield by_id[source_id], lambda part=part: part, False
             del part  # loaded: let it go before waiting for the next arrival
@@ -72,8 +78,7 @@ class Arrivals:
                 self._room.notify_all()
         for source in sources:
             if source.id in extractions:
-                pending = extractions.pop(source.id)
-                yield source, pending.result if isinstance(pending, PrefectFuture) else pending, True
+                yield source, extractions.pop(source.id).result, True
 
     def _finished(self, source_id: str) -> Callable[[Future], None]:
         """A done-callback that queues the end of `source_id`'s extraction (never waits)."""

@@ -1,7 +1,7 @@
 """Scale-out ingestion: extraction fans out to Prefect workers by host, loading stays one writer.
 
 `ingest_distributed` (the parent) takes the run lock, stages each source's known state, starts one
-`extract_partition` deployment run per partition, waits for them, then loads every staged batch
+`extract_partition` deployment run per partition, and loads each staged batch as soon as it is complete,
 in one transaction per source, exactly as `ingest` does. All sources of a host fall into the same
 partition, so the per-host politeness (one request at a time, minimum delay) holds across workers.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,7 +22,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors import run_extractor
 from extractors.config import load_config
-from extractors.records import SourceConfig
+from extractors.records import Extraction, SourceConfig
+from flows.arrivals import Receive
 from flows.ingest import MAX_PARALLEL_SOURCES, RunSummary, alerts_task, load_all
 from transforms.classify import load_rules
 from warehouse.load import start_run
@@ -31,6 +34,7 @@ from warehouse.state import known_states
 
 LOGGER = logging.getLogger("unionwatch")
 PARTITION_DEPLOYMENT = "extract-partition/extract-partition"
+STAGED_POLL = 0.5  # seconds between looks at the staging folder, which may be on another machine's share
 
 
 def partition_of(source: SourceConfig, partitions: int) -> int:
@@ -77,10 +81,11 @@ def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions
             write_known(staging, run_id, source_id, known)
         parameters = {"sources_path": str(Path(sources_path).resolve()), "staging": str(Path(staging).resolve()),
                       "run_id": run_id, "partitions": partitions}
-        states = [run_partition.submit(deployment, parameters, n) for n in range(partitions)]
-        LOGGER.info("partitions ended: %s", [future.result() for future in states])
-        extractions = {source.id: _staged(staging, run_id, source.id) for source in enabled}
-        summary = load_all(enabled, extractions, rules, db_path, run_id, sighting=True, volume_checks=not backfill)
+        runs = [run_partition.submit(deployment, parameters, n) for n in range(partitions)]
+        ends = {source.id: runs[partition_of(source, partitions)].wrapped_future for source in enabled}
+        summary = load_all(enabled, staged_batches(staging, run_id, ends), rules, db_path, run_id, sighting=True,
+                           volume_checks=not backfill)
+        LOGGER.info("partitions ended: %s", [run.result() for run in runs])
         summary.alerts = alerts_task(db_path, sources_path, backfill)
         publish_snapshot(db_path)
     if summary.ok:
@@ -88,11 +93,50 @@ def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions
     return summary
 
 
-def _staged(staging: str, run_id: str, source_id: str):
+def staged_batches(staging: str, run_id: str, ends: dict[str, Future]) -> dict[str, Future[Receive]]:
+    """A future per source id, done once its batch is staged or the partition run in `ends` ended without it.
+
+    Each resolves to a callable that reads the batch, so a batch stays on disk until the writer takes it.
+    """
+    batches: dict[str, Future[Receive]] = {source_id: Future() for source_id in ends}
+    wake = threading.Event()
+    for end in set(ends.values()):
+        end.add_done_callback(lambda _: wake.set())
+
+    def watch(waiting: dict[str, Future], unsettled: dict[str, Future[Receive]]) -> None:
+        """Settle each source's future as its batch appears, and the rest as their partitions end."""
+        try:
+            while waiting:
+                wake.clear()
+                for source_id, end in list(waiting.items()):
+                    ended = end.done()  # before looking: a partition writes its last batch before it ends
+                    if ended or _complete(batch_dir(staging, run_id, source_id)):
+                        unsettled.pop(source_id).set_result(_staged(staging, run_id, source_id))
+                        del waiting[source_id]
+                if waiting:
+                    wake.wait(STAGED_POLL)
+        finally:  # only after an unexpected error: the writer must get an answer for every source, not hang
+            for source_id, batch in unsettled.items():
+                batch.set_result(_staged(staging, run_id, source_id))
+
+    # The writer takes entries out of the returned dict as it loads them; the watcher keeps its own.
+    threading.Thread(target=watch, args=(dict(ends), dict(batches)), name="staged-batches", daemon=True).start()
+    return batches
+
+
+def _complete(folder: Path) -> bool:
+    """True once a batch folder is in place (renamed there only when complete)."""
+    try:
+        return (folder / "meta.json").exists()
+    except OSError:  # a share out of reach for a moment: looked at again, and settled when the partition ends
+        return False
+
+
+def _staged(staging: str, run_id: str, source_id: str) -> Receive:
     """A callable that reads one staged batch, raising when its partition did not produce it."""
-    def receive():
+    def receive() -> Extraction:
         folder = batch_dir(staging, run_id, source_id)
-        if not (folder / "meta.json").exists():
+        if not _complete(folder):
             raise RuntimeError(f"no staged batch for {source_id}: its partition failed (see the worker's log)")
         return read_batch(folder, source_id)
     return receive

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
@@ -21,7 +20,7 @@ from expectations import gate
 from expectations.gate import BatchStats, GateResult
 from extractors import RECORD_KINDS, run_extractor
 from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig
-from flows.arrivals import Arrivals, WriterStopped
+from flows.arrivals import Arrivals, Pending, WriterStopped
 from flows.parse_pool import parse_pool, rebuild
 from transforms.classify import Rules, load_rules, rules_fingerprint
 from transforms.pipeline import Refined, refine
@@ -178,13 +177,13 @@ def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = 
         return RunSummary(run_id="", fatal=str(exc))
 
 
-def load_all(sources: list[SourceConfig], extractions: dict[str, PrefectFuture | Callable[[], Extraction]],
+def load_all(sources: list[SourceConfig], extractions: dict[str, Pending],
              rules: Rules, db_path: str, run_id: str, *, sighting: bool, volume_checks: bool,
              arrivals: Arrivals | None = None) -> RunSummary:
     """Refine, check and load each source as its extraction arrives; the warehouse has a single writer.
 
-    `extractions` maps source ids to futures of extract tasks (loaded as they finish, so a finished batch
-    does not wait in memory behind a slower source), or to callables that read a staged batch (config order).
+    `extractions` maps source ids to futures of extract tasks, or of staged batches, each loaded as it
+    finishes (so a finished batch does not wait behind a slower source).
     Slices that extract tasks hand to `arrivals` are loaded as they come, each in its own transaction.
     Backfills and reparses skip the volume checks: their size says nothing about a source's health.
     """
