@@ -23,13 +23,22 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from extractors import run_extractor
 from extractors.config import load_config
 from extractors.records import Extraction, SourceConfig
-from flows.arrivals import Receive
+from flows.arrivals import Arrivals, Receive, WriterStopped
 from flows.ingest import MAX_PARALLEL_SOURCES, RunSummary, alerts_task, load_all
 from transforms.classify import load_rules
 from warehouse.load import start_run
 from warehouse.lock import run_lock
 from warehouse.snapshot import publish_snapshot
-from warehouse.staging import batch_dir, discard_run, read_batch, read_known, write_batch, write_known
+from warehouse.staging import (
+    batch_dir,
+    discard_run,
+    read_batch,
+    read_known,
+    staged_slices,
+    write_batch,
+    write_known,
+    write_slice,
+)
 from warehouse.state import known_states
 
 LOGGER = logging.getLogger("unionwatch")
@@ -48,8 +57,11 @@ def partition_of(source: SourceConfig, partitions: int) -> int:
 def extract_and_stage(source: SourceConfig, sources_path: str, staging: str, run_id: str) -> str:
     """Extract one source and write its batch to the staging folder."""
     _, crawler = load_config(sources_path)
-    extraction = run_extractor(source, read_known(staging, run_id, source.id), crawler)
-    return str(write_batch(staging, run_id, extraction))
+    known = read_known(staging, run_id, source.id)
+    # A backfill stages its documents in slices as they come, as `ingest` hands them to its writer: the
+    # loader takes them while the host is still being walked, and this process never holds it all.
+    sink = (lambda part: write_slice(staging, run_id, part)) if known.backfill else None
+    return str(write_batch(staging, run_id, run_extractor(source, known, crawler, sink)))
 
 
 @flow(name="extract-partition", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES))
@@ -83,8 +95,9 @@ def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions
                       "run_id": run_id, "partitions": partitions}
         runs = [run_partition.submit(deployment, parameters, n) for n in range(partitions)]
         ends = {source.id: runs[partition_of(source, partitions)].wrapped_future for source in enabled}
-        summary = load_all(enabled, staged_batches(staging, run_id, ends), rules, db_path, run_id, sighting=True,
-                           volume_checks=not backfill)
+        arrivals = Arrivals()
+        summary = load_all(enabled, staged_batches(staging, run_id, ends, arrivals), rules, db_path, run_id,
+                           sighting=True, volume_checks=not backfill, arrivals=arrivals)
         LOGGER.info("partitions ended: %s", [run.result() for run in runs])
         summary.alerts = alerts_task(db_path, sources_path, backfill)
         publish_snapshot(db_path)
@@ -93,29 +106,50 @@ def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions
     return summary
 
 
-def staged_batches(staging: str, run_id: str, ends: dict[str, Future]) -> dict[str, Future[Receive]]:
+def staged_batches(staging: str, run_id: str, ends: dict[str, Future], arrivals: Arrivals
+                   ) -> dict[str, Future[Receive]]:
     """A future per source id, done once its batch is staged or the partition run in `ends` ended without it.
 
     Each resolves to a callable that reads the batch, so a batch stays on disk until the writer takes it.
+    A backfill's slices go to `arrivals` as they appear, before their source's future is done.
     """
     batches: dict[str, Future[Receive]] = {source_id: Future() for source_id in ends}
     wake = threading.Event()
     for end in set(ends.values()):
         end.add_done_callback(lambda _: wake.set())
 
+    taken: set[Path] = set()
+
+    def hand_over(source_id: str) -> Receive | None:
+        """Give the writer the source's new slices; a reader that raises if one of them cannot be read."""
+        for folder in _listed(staging, run_id, source_id):
+            if folder not in taken:
+                try:
+                    part = read_batch(folder, source_id)
+                except Exception as exc:  # the source fails, and its later slices stay staged for inspection
+                    return _failing(f"staged slice {folder} of {source_id} is unreadable: {exc}")
+                arrivals.put_slice(part)  # waits while the writer is behind
+                taken.add(folder)
+        return None
+
     def watch(waiting: dict[str, Future], unsettled: dict[str, Future[Receive]]) -> None:
-        """Settle each source's future as its batch appears, and the rest as their partitions end."""
+        """Hand over slices as they appear; settle each source once its batch is staged or its partition ended."""
         try:
             while waiting:
                 wake.clear()
                 for source_id, end in list(waiting.items()):
-                    ended = end.done()  # before looking: a partition writes its last batch before it ends
-                    if ended or _complete(batch_dir(staging, run_id, source_id)):
-                        unsettled.pop(source_id).set_result(_staged(staging, run_id, source_id))
+                    # Both before looking for slices: a partition writes every slice before the batch, and
+                    # the batch before it ends.
+                    ended, complete = end.done(), _complete(batch_dir(staging, run_id, source_id))
+                    damaged = hand_over(source_id)
+                    if damaged or ended or complete:
+                        unsettled.pop(source_id).set_result(damaged or _staged(staging, run_id, source_id))
                         del waiting[source_id]
                 if waiting:
                     wake.wait(STAGED_POLL)
-        finally:  # only after an unexpected error: the writer must get an answer for every source, not hang
+        except WriterStopped:
+            pass  # the warehouse failed: nothing more is loaded, and the writer already gave up waiting
+        finally:  # after an error: the writer must get an answer for every source, not hang
             for source_id, batch in unsettled.items():
                 batch.set_result(_staged(staging, run_id, source_id))
 
@@ -124,12 +158,27 @@ def staged_batches(staging: str, run_id: str, ends: dict[str, Future]) -> dict[s
     return batches
 
 
+def _listed(staging: str, run_id: str, source_id: str) -> list[Path]:
+    """A source's staged slices, or none while the share is out of reach (looked at again next time)."""
+    try:
+        return staged_slices(staging, run_id, source_id)
+    except OSError:
+        return []
+
+
 def _complete(folder: Path) -> bool:
     """True once a batch folder is in place (renamed there only when complete)."""
     try:
         return (folder / "meta.json").exists()
     except OSError:  # a share out of reach for a moment: looked at again, and settled when the partition ends
         return False
+
+
+def _failing(message: str) -> Receive:
+    """A reader that fails its source with `message`."""
+    def receive() -> Extraction:
+        raise RuntimeError(message)
+    return receive
 
 
 def _staged(staging: str, run_id: str, source_id: str) -> Receive:

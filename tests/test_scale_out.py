@@ -66,15 +66,19 @@ def test_two_workers_fill_the_warehouse_like_one_process(sites: dict[str, SiteSe
     extra = SiteServer(sites["active"].site).start()
     try:
         urls = {name: server.url for name, server in sites.items()}
+        # A backfill in slices of 4 documents: the partitions stage slices, the loader takes them as they come.
         (tmp_path / "sources.toml").write_text(
-            sources_toml(urls) + sources_toml({"active": extra.url}).replace("sample-active", "sample-mirror"))
+            "[crawler]\nslice_documents = 4\n\n" + sources_toml(urls)
+            + sources_toml({"active": extra.url}).replace("sample-active", "sample-mirror"))
         deployed = unionwatch(prefect_env, tmp_path, "deploy", "--db", "distributed.duckdb", "--partitions", "2")
         assert deployed.returncode == 0, deployed.stderr
-        workers = [start_worker(prefect_env, pool, f"w{n}", tmp_path / f"worker{n}.log")
+        loader_env = prefect_env | {"PREFECT_LOGGING_LEVEL": "INFO"}  # its log then names every task run
+        workers = [start_worker(loader_env if n == 0 else prefect_env, pool, f"w{n}", tmp_path / f"worker{n}.log")
                    for n, pool in enumerate(["unionwatch", "unionwatch-extract", "unionwatch-extract"])]
         try:
             run = subprocess.run([sys.executable, "-m", "prefect", "deployment", "run",
-                                  "ingest-distributed/ingest-distributed", "--watch", "--watch-timeout", "240"],
+                                  "ingest-distributed/ingest-distributed", "--param", "backfill=true",
+                                  "--watch", "--watch-timeout", "240"],
                                  cwd=tmp_path, env=prefect_env, capture_output=True, text=True, timeout=300,
                                  check=False)
         finally:
@@ -82,7 +86,9 @@ def test_two_workers_fill_the_warehouse_like_one_process(sites: dict[str, SiteSe
                 stop_worker(worker)
         logs = "\n".join((tmp_path / f"worker{n}.log").read_text(errors="replace") for n in range(3))
         assert run.returncode == 0 and "Completed" in run.stdout, run.stdout + run.stderr + logs
-        single = unionwatch(prefect_env, tmp_path, "run", "--db", "single.duckdb")
+        loads = logs.count("Task run 'load-sample-motions' - Finished in state Completed()")
+        assert loads > 1, f"the motions backfill was loaded in {loads} transaction(s), not in slices:\n{logs}"
+        single = unionwatch(prefect_env, tmp_path, "backfill", "--db", "single.duckdb")
         assert single.returncode == 0, single.stderr
         distributed, alone = contents(tmp_path / "distributed.duckdb"), contents(tmp_path / "single.duckdb")
         assert len(distributed["documents"]) == 16 + 9 + 8 + 9

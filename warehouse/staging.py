@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import shutil
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from extractors.records import Document, Extraction, FetchFailure, Known, KnownD
 
 DOC_FIELDS = [f.name for f in dataclasses.fields(Document)]
 RAW_COLUMNS = ["url", "final_url", "status", "headers_json", "body", "fetched_at", "role"]
+PARTIAL = ".partial"  # suffix of a batch or slice folder still being written
 
 
 def batch_dir(staging: Path | str, run_id: str, source_id: str) -> Path:
@@ -28,10 +30,32 @@ def batch_dir(staging: Path | str, run_id: str, source_id: str) -> Path:
     return Path(staging, run_id, source_id)
 
 
+def slices_dir(staging: Path | str, run_id: str, source_id: str) -> Path:
+    """Where a backfill stages one source's slices before its batch (which then holds only the rest)."""
+    return Path(staging, run_id, f"{source_id}.slices")
+
+
 def write_batch(staging: Path | str, run_id: str, extraction: Extraction) -> Path:
     """Write an extraction as documents.parquet, raw.parquet and meta.json; returns the batch folder."""
-    final = batch_dir(staging, run_id, extraction.source_id)
-    partial = final.with_name(final.name + ".partial")
+    return _write(batch_dir(staging, run_id, extraction.source_id), extraction)
+
+
+def write_slice(staging: Path | str, run_id: str, part: Extraction) -> Path:
+    """Stage one slice of a backfill, named so that slices sort in the order they were written."""
+    return _write(slices_dir(staging, run_id, part.source_id) / f"{time.time_ns():020d}", part)
+
+
+def staged_slices(staging: Path | str, run_id: str, source_id: str) -> list[Path]:
+    """A source's complete slices, oldest first."""
+    folder = slices_dir(staging, run_id, source_id)
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.iterdir() if not path.name.endswith(PARTIAL))
+
+
+def _write(final: Path, extraction: Extraction) -> Path:
+    """Write `extraction` beside `final`, then rename it there: a reader never sees half a batch."""
+    partial = final.with_name(final.name + PARTIAL)
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     with duckdb.connect() as con:
