@@ -1,11 +1,14 @@
-"""The distributed loader: each staged batch is loaded as soon as it is complete, whatever other partitions do."""
+"""The distributed loader: staged batches and slices are loaded as soon as they are complete."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -15,7 +18,7 @@ from conftest import write_sources
 from demo.server import SiteServer
 from extractors import run_extractor
 from extractors.config import load_sources
-from extractors.records import CrawlerSettings, Known
+from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig
 from flows.arrivals import Arrivals
 from flows.distributed import staged_batches
 from flows.ingest import RunSummary, load_all
@@ -40,7 +43,66 @@ class Loaded(logging.Handler):
             self.progress.append(record.getMessage())
 
 
-def _wait_for(condition, seconds: float = 60) -> bool:
+@dataclass
+class Run:
+    """The loader's side of a distributed run over the sample motions database and one blog."""
+
+    motions: SourceConfig
+    blog: SourceConfig
+    db: Path
+    staging: Path
+    run_id: str
+    summary: list[RunSummary] = field(default_factory=list)
+
+    def extract(self, source: SourceConfig, slice_documents: int | None = None) -> Extraction:
+        """Backfill `source` as a partition does; with `slice_documents`, its slices are staged as they come."""
+        if slice_documents is None:
+            return run_extractor(source, Known(backfill=True), CrawlerSettings())
+        return run_extractor(source, Known(backfill=True), CrawlerSettings(slice_documents=slice_documents),
+                             lambda part: write_slice(self.staging, self.run_id, part))
+
+    def load(self, ends: dict[str, Future]) -> RunSummary:
+        """Load what the partitions in `ends` (one per source id) stage, until they have all ended."""
+        arrivals = Arrivals()
+        batches = staged_batches(str(self.staging), self.run_id, ends, arrivals)
+        return load_all([self.motions, self.blog], batches, load_rules(), str(self.db), self.run_id, sighting=True,
+                        volume_checks=False, arrivals=arrivals)
+
+    def counts(self) -> dict[str, int]:
+        """Documents in the warehouse by source."""
+        with duckdb.connect(str(self.db), read_only=True) as con:
+            return dict(con.execute("SELECT source_id, count(*) FROM documents GROUP BY ALL").fetchall())
+
+
+@pytest.fixture
+def run(sites: dict[str, SiteServer], tmp_path: Path) -> Run:
+    """A new warehouse with a distributed run started, and its empty staging folder."""
+    sources = {s.id: s for s in load_sources(write_sources(sites, tmp_path))}
+    motions, blog = sources["sample-motions"], sources["sample-active"]
+    db = tmp_path / "w.duckdb"
+    return Run(motions, blog, db, tmp_path / "staging", start_run(db, "distributed", [motions, blog]))
+
+
+@contextmanager
+def loading(run: Run, ends: dict[str, Future]) -> Iterator[Loaded]:
+    """The loader running in a thread, its log captured; on leaving, every partition ends and it finishes."""
+    logger, loaded = logging.getLogger("unionwatch"), Loaded()
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(loaded)
+    writer = threading.Thread(target=lambda: run.summary.append(run.load(ends)))
+    writer.start()
+    try:
+        yield loaded
+    finally:
+        for end in ends.values():
+            end.done() or end.set_result("COMPLETED")
+        writer.join(60)
+        logger.removeHandler(loaded)
+        logger.setLevel(level)
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 60) -> bool:
     """Poll `condition` until it holds or `seconds` pass."""
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:
@@ -49,132 +111,66 @@ def _wait_for(condition, seconds: float = 60) -> bool:
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_a_staged_batch_is_loaded_while_another_partition_still_extracts(sites: dict[str, SiteServer],
-                                                                          tmp_path: Path) -> None:
-    sources = [s for s in load_sources(write_sources(sites, tmp_path)) if s.id in ("sample-motions", "sample-active")]
-    motions, blog = sources
-    db, staging = tmp_path / "w.duckdb", tmp_path / "staging"
-    run_id = start_run(db, "distributed", sources)
+def test_a_staged_batch_is_loaded_while_another_partition_still_extracts(run: Run) -> None:
     first, second = Future(), Future()  # the two partitions' flow runs
-    arrivals = Arrivals()
-    batches = staged_batches(str(staging), run_id, {motions.id: first, blog.id: second}, arrivals)
-    logger, loaded = logging.getLogger("unionwatch"), Loaded()
-    level = logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(loaded)
-    summary: list[RunSummary] = []
-    writer = threading.Thread(target=lambda: summary.append(
-        load_all(sources, batches, load_rules(), str(db), run_id, sighting=True, volume_checks=False,
-                 arrivals=arrivals)))
-    try:
-        writer.start()
-        write_batch(staging, run_id, run_extractor(motions, Known(backfill=True), CrawlerSettings()))
+    with loading(run, {run.motions.id: first, run.blog.id: second}) as loaded:
+        write_batch(run.staging, run.run_id, run.extract(run.motions))
         first.set_result("COMPLETED")
-        assert _wait_for(lambda: motions.id in loaded.sources), "the motions batch waited for the other partition"
-        assert not second.done() and writer.is_alive()
-        write_batch(staging, run_id, run_extractor(blog, Known(backfill=True), CrawlerSettings()))
-        assert _wait_for(lambda: blog.id in loaded.sources), "a batch staged before its partition ended was not loaded"
-        second.set_result("COMPLETED")
-        writer.join(60)
-    finally:
-        first.done() or first.set_result("FAILED")
-        second.done() or second.set_result("FAILED")
-        writer.join(60)
-        logger.removeHandler(loaded)
-        logger.setLevel(level)
-    assert summary and summary[0].ok, summary
-    with duckdb.connect(str(db), read_only=True) as con:
-        counts = dict(con.execute("SELECT source_id, count(*) FROM documents GROUP BY ALL").fetchall())
-    assert counts == {motions.id: 16, blog.id: 9}
+        assert wait_for(lambda: run.motions.id in loaded.sources), "the motions batch waited for the other partition"
+        assert not second.done()
+        write_batch(run.staging, run.run_id, run.extract(run.blog))
+        assert wait_for(lambda: run.blog.id in loaded.sources), "a batch staged before its partition ended waited"
+    assert run.summary and run.summary[0].ok, run.summary
+    assert run.counts() == {run.motions.id: 16, run.blog.id: 9}
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_a_partition_that_ends_without_a_batch_fails_only_its_sources(sites: dict[str, SiteServer],
-                                                                      tmp_path: Path) -> None:
-    sources = [s for s in load_sources(write_sources(sites, tmp_path)) if s.id in ("sample-motions", "sample-active")]
-    motions, blog = sources
-    db, staging = tmp_path / "w.duckdb", tmp_path / "staging"
-    run_id = start_run(db, "distributed", sources)
+def test_a_backfill_partition_s_slices_are_loaded_before_its_batch(run: Run) -> None:
+    partition = Future()
+    with loading(run, {run.motions.id: partition, run.blog.id: partition}) as loaded:
+        rest = run.extract(run.motions, slice_documents=5)
+        assert wait_for(lambda: len(loaded.progress) == 3), "slices waited for the partition's batch"
+        assert loaded.progress[-1] == "sample-motions: 15 documents loaded so far"
+        assert run.motions.id not in loaded.sources
+        write_batch(run.staging, run.run_id, rest)
+        write_batch(run.staging, run.run_id, run.extract(run.blog))
+    assert run.summary and run.summary[0].ok, run.summary
+    assert run.counts() == {run.motions.id: 16, run.blog.id: 9}
+    with duckdb.connect(str(run.db), read_only=True) as con:
+        new = con.execute("SELECT documents_new FROM source_runs WHERE source_id = ?", [run.motions.id]).fetchone()
+    assert new == (16,), "the source's run sums its slices and the rest"
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_partition_that_ends_without_a_batch_fails_only_its_sources(run: Run) -> None:
     first, crashed = Future(), Future()
-    arrivals = Arrivals()
-    batches = staged_batches(str(staging), run_id, {motions.id: first, blog.id: crashed}, arrivals)
-    write_batch(staging, run_id, run_extractor(motions, Known(backfill=True), CrawlerSettings()))
+    write_batch(run.staging, run.run_id, run.extract(run.motions))
     first.set_result("COMPLETED")
     crashed.set_result("CRASHED")  # its worker died before staging the blog
-    summary = load_all(sources, batches, load_rules(), str(db), run_id, sighting=True, volume_checks=False,
-                       arrivals=arrivals)
-    outcomes = {outcome.source_id: outcome for outcome in summary.outcomes}
-    assert outcomes[motions.id].ok
-    assert not outcomes[blog.id].ok
-    assert outcomes[blog.id].error == ("RuntimeError: no staged batch for sample-active: its partition failed "
-                                       "(see the worker's log)")
-    with duckdb.connect(str(db), read_only=True) as con:
-        runs = dict(con.execute("SELECT source_id, status FROM source_runs WHERE run_id = ?", [run_id]).fetchall())
-        documents = con.execute("SELECT count(*) FROM documents WHERE source_id = ?", [motions.id]).fetchone()[0]
-    assert runs == {motions.id: "succeeded", blog.id: "failed"}
-    assert documents == 16
+    outcomes = {outcome.source_id: outcome for outcome in run.load({run.motions.id: first, run.blog.id: crashed})
+                .outcomes}
+    assert outcomes[run.motions.id].ok
+    assert not outcomes[run.blog.id].ok
+    assert outcomes[run.blog.id].error == ("RuntimeError: no staged batch for sample-active: its partition failed "
+                                           "(see the worker's log)")
+    with duckdb.connect(str(run.db), read_only=True) as con:
+        runs = dict(con.execute("SELECT source_id, status FROM source_runs WHERE run_id = ?", [run.run_id]).fetchall())
+    assert runs == {run.motions.id: "succeeded", run.blog.id: "failed"}
+    assert run.counts() == {run.motions.id: 16}
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_a_backfill_partition_s_slices_are_loaded_before_its_batch(sites: dict[str, SiteServer],
-                                                                   tmp_path: Path) -> None:
-    motions = next(s for s in load_sources(write_sources(sites, tmp_path)) if s.id == "sample-motions")
-    db, staging = tmp_path / "w.duckdb", tmp_path / "staging"
-    run_id = start_run(db, "distributed", [motions])
-    partition, arrivals = Future(), Arrivals()
-    batches = staged_batches(str(staging), run_id, {motions.id: partition}, arrivals)
-    logger, loaded = logging.getLogger("unionwatch"), Loaded()
-    level = logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(loaded)
-    summary: list[RunSummary] = []
-    writer = threading.Thread(target=lambda: summary.append(
-        load_all([motions], batches, load_rules(), str(db), run_id, sighting=True, volume_checks=False,
-                 arrivals=arrivals)))
-    try:
-        writer.start()
-        rest = run_extractor(motions, Known(backfill=True), CrawlerSettings(slice_documents=5),
-                             lambda part: write_slice(staging, run_id, part))
-        assert _wait_for(lambda: len(loaded.progress) == 3), "slices waited for the partition's batch"
-        assert loaded.progress[-1] == "sample-motions: 15 documents loaded so far"
-        write_batch(staging, run_id, rest)
-        partition.set_result("COMPLETED")
-        writer.join(60)
-    finally:
-        partition.done() or partition.set_result("FAILED")
-        writer.join(60)
-        logger.removeHandler(loaded)
-        logger.setLevel(level)
-    assert summary and summary[0].ok, summary
-    assert loaded.sources == [motions.id]
-    with duckdb.connect(str(db), read_only=True) as con:
-        documents = con.execute("SELECT count(*) FROM documents").fetchone()[0]
-        new = con.execute("SELECT documents_new FROM source_runs WHERE run_id = ?", [run_id]).fetchone()[0]
-    assert documents == new == 16
-
-
-@pytest.mark.usefixtures("prefect_server")
-def test_an_unreadable_slice_fails_its_source_and_stays_staged(sites: dict[str, SiteServer], tmp_path: Path) -> None:
-    sources = [s for s in load_sources(write_sources(sites, tmp_path)) if s.id in ("sample-motions", "sample-active")]
-    motions, blog = sources
-    db, staging = tmp_path / "w.duckdb", tmp_path / "staging"
-    run_id = start_run(db, "distributed", sources)
-    rest = run_extractor(motions, Known(backfill=True), CrawlerSettings(slice_documents=5),
-                         lambda part: write_slice(staging, run_id, part))
-    write_batch(staging, run_id, rest)
-    write_batch(staging, run_id, run_extractor(blog, Known(backfill=True), CrawlerSettings()))
-    damaged = staged_slices(staging, run_id, motions.id)[1]
+def test_an_unreadable_slice_fails_its_source_and_stays_staged(run: Run) -> None:
+    write_batch(run.staging, run.run_id, run.extract(run.motions, slice_documents=5))
+    write_batch(run.staging, run.run_id, run.extract(run.blog))
+    damaged = staged_slices(run.staging, run.run_id, run.motions.id)[1]
     (damaged / "documents.parquet").write_bytes(b"cut short by a full disk")
-    ended, arrivals = Future(), Arrivals()
+    ended = Future()
     ended.set_result("COMPLETED")
-    batches = staged_batches(str(staging), run_id, {motions.id: ended, blog.id: ended}, arrivals)
-    summary = load_all(sources, batches, load_rules(), str(db), run_id, sighting=True, volume_checks=False,
-                       arrivals=arrivals)
-    outcomes = {outcome.source_id: outcome for outcome in summary.outcomes}
-    assert outcomes[blog.id].ok
-    assert not outcomes[motions.id].ok
-    assert f"staged slice {damaged} of sample-motions is unreadable" in outcomes[motions.id].error
+    outcomes = {outcome.source_id: outcome for outcome in run.load({run.motions.id: ended, run.blog.id: ended})
+                .outcomes}
+    assert outcomes[run.blog.id].ok
+    assert not outcomes[run.motions.id].ok
+    assert f"staged slice {damaged} of sample-motions is unreadable" in outcomes[run.motions.id].error
     assert damaged.exists(), "a damaged slice is kept for whoever looks into the failed run"
-    with duckdb.connect(str(db), read_only=True) as con:
-        counts = dict(con.execute("SELECT source_id, count(*) FROM documents GROUP BY ALL").fetchall())
-    assert counts == {motions.id: 5, blog.id: 9}, "the slice before the damaged one is loaded, nothing after it"
+    assert run.counts() == {run.motions.id: 5, run.blog.id: 9}, "the slice before the damaged one loads, none after"
