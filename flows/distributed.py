@@ -149,9 +149,9 @@ def staged_batches(staging: str, run_id: str, ends: dict[str, Future], arrivals:
                     wake.wait(STAGED_POLL)
         except WriterStopped:
             pass  # the warehouse failed: nothing more is loaded, and the writer already gave up waiting
-        finally:  # after an error: the writer must get an answer for every source, not hang
-            for source_id, batch in unsettled.items():
-                batch.set_result(_staged(staging, run_id, source_id))
+        finally:  # after an error the writer must still get an answer for every source, not hang
+            for source_id, batch in unsettled.items():  # and no batch may load without slices not handed over
+                batch.set_result(_failing(f"{source_id}: the run stopped watching its staged slices and batch"))
 
     # The writer takes entries out of the returned dict as it loads them; the watcher keeps its own.
     threading.Thread(target=watch, args=(dict(ends), dict(batches)), name="staged-batches", daemon=True).start()
