@@ -9,9 +9,10 @@ from pathlib import Path
 from flows.commands.common import DEFAULT_DEMO_DB, EXIT_OK, EXIT_SOURCE_FAILED, add_db
 
 KINDS = {"motions": "unison_motions", "active": "blogger", "branch": "blogger", "wordpress": "wordpress",
-         "news": "feed"}
+         "press": "wordpress", "news": "feed"}
 NAMES = {"motions": "UNISON policy motions (sample)", "active": "UNISONActive (sample)",
          "branch": "Branch blog (sample)", "wordpress": "Strathmore UNISON branch (sample WordPress)",
+         "press": "Glenmuir College UNISON (sample WordPress, magazine theme)",
          "news": "Public sector news (sample RSS)"}
 PATHS = {"news": "feed/"}  # a feed source's url is the feed itself
 TRY_QUERIES = (
@@ -49,8 +50,8 @@ def handle(args: argparse.Namespace) -> int:
     from flows.ingest import ingest
     from flows.prefect_server import prefect_api
 
-    print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, a WordPress branch site, "
-          "a news feed) and ingesting them (about 30 s on first use)...")
+    print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, two WordPress branch "
+          "sites, a news feed) and ingesting them (about 30 s on first use)...")
     with serve_sites(demo_sites()) as servers, tempfile.TemporaryDirectory(prefix="unionwatch-demo-") as tmp, \
             prefect_api():
         path = Path(tmp, "sources.toml")
