@@ -30,6 +30,7 @@ PUBLISHED_META = ("article:published_time", "datePublished", "og:published_time"
 MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified")
 ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Posting|Report)$")  # NewsArticle, BlogPosting, Report…
 GUESS_EXTENSIVELY = True
+MIN_PREFIX_WORDS = 4
 URL_DAY = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
 SITE_TYPES = {"WebSite", "Organization", "NewsMediaOrganization", "Blog"}
 SEPARATOR = r"\s*[|\-–—:·•»]\s*"
@@ -147,8 +148,8 @@ def modified(tree: HtmlElement) -> str | None:
 
 
 def site_names(tree: HtmlElement, extra: str = "") -> list[str]:
-    """Names the page gives its site: og:site_name, JSON-LD WebSite/Organization names, application-name."""
-    names = [*_meta(tree, "og:site_name"), *_meta(tree, "application-name"), extra]
+    """Names the page gives its site: og:site_name, JSON-LD WebSite/Organization names."""
+    names = [*_meta(tree, "og:site_name"), extra]
     for item in json_ld_items(tree):
         if set(_types(item)) & SITE_TYPES and isinstance(item.get("name"), str):
             names.append(item["name"])
@@ -172,13 +173,16 @@ def title(tree: HtmlElement, site_name: str = "") -> str:
     """The article's own title, without the site's name that <title> and og:title add ("Title | Site")."""
     sites = site_names(tree, site_name)
     refused = {n.casefold() for n in sites + author_names(tree)}
-    headings = [_clean(h.text_content()) for h in tree.xpath("(//article//h1 | //main//h1 | //h1)[position() <= 3]")]
+    headings = [_clean(h.xpath("string()")) for h in tree.xpath("(//article//h1 | //main//h1 | //h1)[position() <= 3]")]
     tag = _clean(" ".join(tree.xpath("//head/title//text()")) or " ".join(tree.xpath("(//title)[1]//text()")))
     metadata = [*(_clean(h) for item in _articles(tree) for h in [item.get("headline")] if isinstance(h, str)),
                 *(_clean(t) for t in _meta(tree, "og:title")), *(_clean(t) for t in _meta(tree, "twitter:title")), tag]
     metadata = [t for t in metadata if t]
     for heading in headings:
         if heading and heading.casefold() not in refused and any(_frames(heading, t) for t in metadata):
+            return heading
+    for heading in headings:  # "Heading Recipe | Site": a title tag that starts with a long heading
+        if len(heading.split()) >= MIN_PREFIX_WORDS and tag.casefold().startswith(heading.casefold()):
             return heading
     for candidate in metadata:
         stripped = _without_site(candidate, sites)

@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from extractors import page_meta
 from extractors.html import (
     block_text,
     classes,
@@ -143,7 +144,9 @@ def parse_post_page(source_id: str, raw: RawResponse) -> Document:
     if key is None:
         raise ValueError("no post id (article#post-ID, body class postid-ID, shortlink or REST link)")
     protected = is_protected(content)
-    title = unmarked_title(text_of(ENTRY_TITLE.first(article)), protected)
+    heading = ENTRY_TITLE.first(article)
+    # Themes print no heading for an untitled post; page_meta then finds only the site name and gives "".
+    title = unmarked_title(text_of(heading) if heading is not None else page_meta.title(document), protected)
     body = clean_body(content)
     if not title and not body:
         raise ValueError(f"post {key} has neither a title nor any text")
