@@ -179,12 +179,15 @@ def _readability_report(root: Path) -> None:
     folder = root / "readability-pages"
     ours, theirs = Score(), Score()
     f1_ours, f1_theirs = [], []
+    rows = [line.split("\t") for line in (folder / "index.tsv").read_text().splitlines()[1:]]
+    platforms = {row[0]: "blogger" if "Blogger" in row[1] else "wordpress" if "WordPress" in row[1] else "other"
+                 for row in rows if len(row) > 1}
     for page in sorted(p for p in folder.iterdir() if (p / "source.html").is_file()):
         meta = json.loads((page / "expected-metadata.json").read_text())
         body = (page / "source.html").read_bytes()
         url = f"http://{page.name}.example/"
         expected = _words(block_text(tree_of_fragment((page / "expected.html").read_text())))
-        platform = "blogger" if page.name in ("blogger", "links-in-tables") else "wordpress"
+        platform = platforms.get(page.name, "other")
         mine = unionwatch_page(_raw(url, body), platform)
         traf = trafilatura_page(body.decode("utf-8", errors="replace"), url)
         f1_ours.append(_bag_f1(_words(mine.body), expected))
