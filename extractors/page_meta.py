@@ -21,8 +21,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import htmldate
+import lxml.html
+from lxml import etree
 from lxml.html import HtmlElement
 
+from extractors.html import decode_html
+from extractors.records import RawResponse
 from transforms.dates import parse_date
 
 PUBLISHED_META = ("article:published_time", "datePublished", "og:published_time", "DC.date.issued", "dc.date",
@@ -107,6 +111,12 @@ def _stated(tree: HtmlElement) -> datetime | None:
             if parsed := parse_date(value):
                 return parsed
     return None
+
+
+def page_date(document: etree._Element, raw: RawResponse) -> datetime | None:
+    """For templates that print no publication time: the page's metadata or permalink, else htmldate's guess."""
+    found = published(document, raw.final_url) or guessed_date(lxml.html.fromstring(decode_html(raw)), raw.final_url)
+    return found.astimezone(UTC) if found else None
 
 
 def _url_day(url: str) -> datetime | None:

@@ -28,7 +28,6 @@ WIDGETS = Selector(".widget-area, #secondary, #sidebar, .sidebar, .widget")
 PROTECTED_PREFIX = re.compile(r"^Protected:\s*")
 TRAFILATURA_OPTIONS = {
     "include_comments": False,
-    "favor_precision": True,
     "include_tables": True,
     "with_metadata": True,
     "date_extraction_params": {"extensive_search": False, "original_date": True},

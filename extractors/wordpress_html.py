@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
-import lxml.html
 from lxml import etree
 
 from extractors import page_meta
 from extractors.html import (
     block_text,
     classes,
-    decode_html,
     first_tag,
     remove,
     strip_boilerplate,
@@ -159,16 +157,9 @@ def parse_post_page(source_id: str, raw: RawResponse) -> Document:
         source_id=source_id, kind=BLOG_POST, key=key,
         url=urljoin(raw.final_url, canonical.get("href")) if canonical is not None else raw.final_url,
         title=title, body=body, author=author or None,
-        published_at=utc(_attr(_first(article, PUBLISHED), "datetime")) or _page_date(document, raw),
+        published_at=utc(_attr(_first(article, PUBLISHED), "datetime")) or page_meta.page_date(document, raw),
         labels=_labels(article), raw_sha256=raw.sha256, marker=stamp(updated),
     )
-
-
-def _page_date(document: etree._Element, raw: RawResponse) -> datetime | None:
-    """The publication time from the page's metadata or permalink, else htmldate's guess, when the theme prints none."""
-    found = page_meta.published(document, raw.final_url) or page_meta.guessed_date(
-        lxml.html.fromstring(decode_html(raw)), raw.final_url)
-    return found.astimezone(UTC) if found else None
 
 
 def _labels(article: etree._Element) -> list[str]:
