@@ -177,3 +177,14 @@ def test_archive_pages_and_sitemaps_are_not_posts() -> None:
     entries, children = parse_sitemap(index)
     assert not entries and post_sitemaps(children) == ["http://branch.example/wp-sitemap-posts-post-1.xml"]
     assert wordpress.reparse("riverside", index) == []
+
+
+def test_the_permalink_day_outranks_markup_that_names_another_day() -> None:
+    stale = ("<title>Pay offer – Riverside UNISON</title><meta property='og:site_name' content='Riverside UNISON'>"
+             "<meta property='article:published_time' content='2024-09-01T10:00:00+01:00'>")
+    document = parse_post_page("riverside", _page(stale, f"<div><h1>Pay offer</h1>{ARTICLE_TEXT}</div>"))
+    assert document.published_at == dt.datetime(2024, 5, 7, tzinfo=dt.UTC)
+    same_day = stale.replace("2024-09-01T10:00:00+01:00", "2024-05-07T23:30:00+01:00")
+    document = parse_post_page("riverside", _page(same_day, f"<div><h1>Pay offer</h1>{ARTICLE_TEXT}</div>"))
+    assert document.published_at == dt.datetime(2024, 5, 7, 22, 30, tzinfo=dt.UTC)
+    assert document.title == "Pay offer"
