@@ -50,6 +50,7 @@ NEXT_PAGE = tuple(map(Selector, ("a.next.page-numbers[href]", ".nav-previous a[h
 PAGINATION = Selector("nav.pagination, nav.navigation, .nav-links, .posts-navigation")
 ENTRY_TITLE = Selector(".entry-title")
 ENTRY_CONTENT = Selector(".entry-content")
+MEDIA = Selector("img, video, audio, iframe, embed, object, figure")  # a video-only post is not an empty one
 CANONICAL = Selector("link[rel=canonical][href]")
 SHORTLINK = Selector("link[rel=shortlink][href]")
 REST_LINK = Selector("link[rel=alternate][type='application/json'][href]")
@@ -148,6 +149,8 @@ def parse_post_page(source_id: str, raw: RawResponse) -> Document:
     # Themes print no heading for an untitled post; page_meta then finds only the site name and gives "".
     title = unmarked_title(text_of(heading) if heading is not None else page_meta.title(document), protected)
     body = clean_body(content)
+    if not body and not protected and MEDIA.first(content) is None:  # a page builder's sections outside it
+        return parse_any_theme(source_id, raw, key)
     if not title and not body:
         raise ValueError(f"post {key} has neither a title nor any text")
     canonical = CANONICAL.first(document)

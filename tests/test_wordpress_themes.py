@@ -188,3 +188,16 @@ def test_the_permalink_day_outranks_markup_that_names_another_day() -> None:
     document = parse_post_page("riverside", _page(same_day, f"<div><h1>Pay offer</h1>{ARTICLE_TEXT}</div>"))
     assert document.published_at == dt.datetime(2024, 5, 7, 22, 30, tzinfo=dt.UTC)
     assert document.title == "Pay offer"
+
+
+def test_core_markup_with_the_text_outside_entry_content_is_read_whole_but_a_video_post_stays_video() -> None:
+    head = "<title>Pay offer – Riverside UNISON</title><meta property='og:site_name' content='Riverside UNISON'>"
+    builder = ("<article id='post-77' class='post-77 post'><h1 class='entry-title'>Pay offer</h1>"
+               "<div class='entry-content'></div></article>"
+               f"<div class='builder-section'><div class='builder-column'>{ARTICLE_TEXT}</div></div>")
+    document = parse_post_page("riverside", _page(head, builder))
+    assert (document.key, document.title) == ("77", "Pay offer") and "revised offer" in document.body
+    video = builder.replace("<div class='entry-content'></div>", "<div class='entry-content'><figure><iframe "
+                            "src='https://video.example/embed/1'></iframe></figure></div>")
+    document = parse_post_page("riverside", _page(head, video))
+    assert (document.title, document.body) == ("Pay offer", "")
