@@ -159,12 +159,14 @@ def _pages_report(root: Path) -> None:
                 misses.append(f"date {gold_day} <- {mine.published} ({url})")
     print(f"\n## trafilatura-eval: {len(gold)} gold pages ({sum(p == 'wordpress' for p in platforms.values())} "
           f"WordPress, {sum(p == 'blogger' for p in platforms.values())} Blogger)\n")
-    print("| extractor | precision | recall | F1 | titles exact | titles, case ignored | dates | pages without body |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| extractor | segments found / missed / boilerplate found | precision | recall | F1 | titles exact | "
+          "titles, case ignored | dates | pages without body |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, score in (("unionwatch", ours), ("trafilatura (defaults, no comments)", theirs),
                         ("htmldate (original_date)", dates_htmldate), ("whole page as text", whole)):
         p, r, f = score.prf() if score.tp + score.fn else (0.0, 0.0, 0.0)
-        cells = [f"{p:.3f}", f"{r:.3f}", f"{f:.3f}"] if score.tp + score.fn else ["", "", ""]
+        cells = ([f"{score.tp} / {score.fn} / {score.fp}", f"{p:.3f}", f"{r:.3f}", f"{f:.4f}"] if score.tp + score.fn
+                 else ["", "", "", ""])
         print(f"| {name} | {' | '.join(cells)} | {_share(score.titles)} | {_share(score.titles_nocase)} | "
               f"{_share(score.dates)} | "
               f"{score.failed if score is ours else ''} |")
