@@ -1,8 +1,10 @@
 """A WordPress post page in any theme: the body by trafilatura, metadata from what the page states.
 
-Used when the page lacks the core/Twenty* markup (`article#post-ID` with `.entry-content`); the post id then
-comes from the body class, the shortlink or the REST link that wp_head() prints. trafilatura runs with the
-options measured best on real pages (benchmarks/realpages.py); title and date come from extractors.page_meta.
+Used when the page lacks the core/Twenty* markup (`article#post-ID` with `.entry-content`), or that markup
+holds neither text nor media (page builders); the post id then comes from the body class, the shortlink or the
+REST link that wp_head() prints. Plugin blocks and widget areas are dropped first (their campaign texts carry
+topic words); trafilatura then runs with its default precision, measured best on real WordPress pages once
+the widget areas are gone (benchmarks/realpages.py). Title and date come from extractors.page_meta.
 """
 
 from __future__ import annotations
