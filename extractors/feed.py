@@ -167,11 +167,6 @@ def read_json_feed(raw: RawResponse) -> FeedPage:
     return FeedPage("json feed", entries, next_url, False, problems)
 
 
-def parse_feed(source_id: str, raw: RawResponse) -> list[Document]:
-    """The documents a feed page carries in full (summary-only entries need their article pages)."""
-    return [feed_document(source_id, entry, raw) for entry in read_feed(raw).entries if entry.content]
-
-
 def feed_document(source_id: str, entry: FeedEntry, raw: RawResponse) -> Document:
     """A document from an entry that carries its full text (an untitled one is titled by the pipeline)."""
     return Document(
@@ -273,9 +268,11 @@ def _take(source: SourceConfig, fetcher: Fetcher, known: Known, entry: FeedEntry
 def _page_gone(source_id: str, entry: FeedEntry, raw: RawResponse, feed_raw: RawResponse, known: Known,
                result: Extraction) -> str:
     """An entry whose article page answers 404/410: kept with its summary, unless its full text is known."""
+    if entry.key in known.removed:
+        return FAILED  # marked removed by an earlier run, and still gone
     previous = known.documents.get(entry.key)
-    if entry.key in known.removed or (previous is not None and previous.body_source != SUMMARY):
-        result.removed.extend([] if entry.key in known.removed else [entry.key])
+    if previous is not None and previous.body_source != SUMMARY:
+        result.removed.append(entry.key)
         return FAILED
     document = summary_document(source_id, entry, feed_raw)
     if document is None:
