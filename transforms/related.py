@@ -42,7 +42,7 @@ PASSAGE_SENTENCES = 3
 PASSAGE_CHARS = 300  # the reason stored with a score, cut at a word boundary
 DIMENSIONS = 1 << 18
 CHAR_NGRAMS = (3, 4, 5)
-REGULARISATION = 0.3  # L2 penalty on the weights (the bias is not penalised); chosen by cross-validation
+REGULARISATION = 0.1  # L2 penalty on the weights (the bias is not penalised); chosen by cross-validation
 MAX_SENTENCES = 400  # of a very long body only the first ones are scored: bounded cost per document
 
 _LABELS = {"related": True, "not_related": False}
