@@ -152,6 +152,12 @@ def examples_fingerprint(examples: Examples) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
+def _bigram_slot(first: str, second: str) -> int:
+    """The hashed slot of a word bigram (bounded cache: common pairs repeat)."""
+    return _slot(f"b:{first} {second}")
+
+
+@lru_cache(maxsize=1 << 16)
 def _word_slots(word: str) -> np.ndarray:
     """Hashed slots of a word: the word itself and its character n-grams (bounded cache: vocabularies repeat)."""
     padded = f"<{word}>"
@@ -167,7 +173,7 @@ def _slot(feature: str) -> int:
 def _slots(text: str) -> np.ndarray:
     """Every feature occurrence of a text as hashed slots: its words' features and its word bigrams."""
     words = _WORD.findall(text.lower())
-    bigrams = np.fromiter((_slot(f"b:{a} {b}") for a, b in zip(words, words[1:], strict=False)), dtype=np.int64)
+    bigrams = np.fromiter((_bigram_slot(a, b) for a, b in zip(words, words[1:], strict=False)), dtype=np.int64)
     return np.concatenate([*map(_word_slots, words), bigrams])
 
 
@@ -237,13 +243,44 @@ class RelatednessModel:
         return [_Passage(text, self.probability(vector), vector) for text, vector in zip(texts, vectors, strict=True)]
 
     def score(self, title: str, body: str) -> Relatedness:
-        """A document's relatedness: its best passage's probability, and that passage."""
-        scored = self.score_passages(title, body)
-        if not scored:
+        """A document's relatedness: its best passage's probability, and that passage.
+
+        The same figures as score_passages(), with every window of the body scored in a few array operations.
+        """
+        sentences = _sentences(body)
+        windows = _windows(len(sentences))
+        texts = [" ".join(sentences[start:end]) for start, end in windows]
+        probabilities = list(self._window_probabilities([_slots(sentence) for sentence in sentences], windows))
+        heading = " ".join(title.split())
+        if _WORD.search(heading):
+            texts.insert(0, heading)
+            probabilities.insert(0, self.probability(vectorise(heading)))
+        if not texts:
             return Relatedness(0.0, False, "", self.fingerprint)
-        best = max(scored, key=lambda passage: passage.probability)
-        score = round(best.probability, 4)
-        return Relatedness(score, score >= THRESHOLD, _shorten(best.text, PASSAGE_CHARS), self.fingerprint)
+        best = int(np.argmax(probabilities))
+        score = round(float(probabilities[best]), 4)
+        return Relatedness(score, score >= THRESHOLD, _shorten(texts[best], PASSAGE_CHARS), self.fingerprint)
+
+    def _window_probabilities(self, slots: list[np.ndarray], windows: list[tuple[int, int]]) -> np.ndarray:
+        """The probability of each window of sentences, from each sentence's feature occurrences."""
+        from scipy.sparse import csr_matrix
+
+        if not windows:
+            return np.zeros(0)
+        lengths = [len(sentence) for sentence in slots]
+        columns, inverse = np.unique(np.concatenate(slots), return_inverse=True)
+        rows = np.repeat(np.arange(len(slots)), lengths)
+        counts = csr_matrix((np.ones(len(rows)), (rows, inverse)), shape=(len(slots), len(columns)))
+        starts = np.array([start for start, _ in windows])
+        width = windows[0][1] - windows[0][0]
+        spans = csr_matrix((np.ones(len(windows) * width), (np.repeat(np.arange(len(windows)), width),
+                                                              (starts[:, None] + np.arange(width)).ravel())),
+                           shape=(len(windows), len(slots)))
+        values = (spans @ counts).tocsr()
+        values.data = 1.0 + np.log(values.data)
+        norms = np.sqrt(np.asarray(values.multiply(values).sum(axis=1)).ravel())
+        margins = (values @ self.weights[columns]) / np.where(norms > 0, norms, 1.0) + self.bias
+        return 1.0 / (1.0 + np.exp(-margins))
 
     def nearest(self, vector: tuple[np.ndarray, np.ndarray], count: int) -> list[tuple[float, Example]]:
         """The `count` labelled examples most similar (cosine) to a passage, most similar first."""
