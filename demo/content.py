@@ -15,7 +15,7 @@ comments, sidebars, navigation or footers). The labelling rules:
 `expected_related` marks the items a careful reader calls related to the campaign although the topic rules
 cannot flag them (no topic words: integrating or pooling support functions to save money, described without
 the campaign's name). Flagged items are related anyway. Near misses that share the vocabulary ("shared care
-records", a "shared service user forum", a branch office moving, a pay claim about savings, a joint social)
+records", a "shared service user forum", a branch office moving, a pay claim about savings)
 are left unmarked.
 
 Motion bodies are lists of plain-text blocks rendered by the motions site: a block starting with
@@ -702,17 +702,6 @@ ACTIVE_BLOG_POSTS: list[BlogPost] = [
             "who use the centres told councillors how much they value familiar staff and reliable transport."
             "<br /><br />Stewards from the branch went along to listen. The forum meets every two months "
             "and carers are welcome too."
-        ),
-    ),
-    _active(
-        "7140592836641029948", "joint-summer-social-with-unite",
-        "Joint summer social with our Unite colleagues",
-        dt.datetime(2011, 7, 2, 12, 0, tzinfo=BST),
-        author="Tom Ridley", labels=["social"],
-        body_html=(
-            "This year&#39;s summer social is a joint event with the Unite branch: a barbecue, live music "
-            "and a raffle at the Railway Club on Saturday 16 July from 2pm.<br /><br />Tickets are £5 and "
-            "children go free. All proceeds go to the hospice."
         ),
     ),
 ]

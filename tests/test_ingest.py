@@ -64,7 +64,7 @@ def test_blog_posts_from_feed_and_from_html_fallback(sites, db_path, tmp_path) -
     via = dict(query(db_path, "SELECT source_id, discovered_via FROM source_runs"))
     assert via == {"sample-motions": "listing", "sample-active": "atom feed", "sample-branch": "html pages"}
     feed_pages = [r for r in sites["active"].requests if r.path == "/feeds/posts/default"]
-    assert len(feed_pages) == 3, "9 posts at 4 a page: the crawl must follow rel='next' twice"
+    assert len(feed_pages) == 3, "11 posts at 4 a page: the crawl must follow rel='next' twice"
     assert "max-results=100" in feed_pages[0].query_string and "orderby=updated" in feed_pages[0].query_string
 
 
@@ -132,7 +132,8 @@ def test_a_failing_source_does_not_stop_the_others(sites, db_path, tmp_path) -> 
     assert not summary.ok
     failed = [o for o in summary.outcomes if not o.ok]
     assert [o.source_id for o in failed] == ["sample-motions"] and "connection failed" in failed[0].error
-    assert query(db_path, "SELECT count(*) FROM documents WHERE source_id = 'sample-active'") == [(9,)]
+    assert query(db_path, "SELECT count(*) FROM documents WHERE source_id = 'sample-active'") == [
+        (len(ACTIVE_BLOG_POSTS),)]
     assert query(db_path, "SELECT status FROM runs") == [("failed",)]
     assert query(db_path, "SELECT status, error IS NOT NULL FROM source_runs WHERE source_id = 'sample-motions'") == [
         ("failed", True)]

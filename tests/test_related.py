@@ -36,7 +36,6 @@ JOINT_TEAM = "sample-active:5817264930021874416"
 NEAR_MISSES = {
     "sample-motions:shared-care-records-and-patient-confidentiality",
     "sample-active:6029381745520918837",  # the shared service user forum
-    "sample-active:7140592836641029948",  # a joint social
     "sample-branch:3340918274456610021",  # the branch office moving
     "sample-branch:2209817345567731180",  # a pay claim about savings
 }

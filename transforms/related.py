@@ -11,9 +11,10 @@ The model is trained from the examples file when first needed (well under a seco
 zero weights), so editing the file is all it takes to change it. Why this model and not scikit-learn or an
 embedding model is measured in benchmarks/RESULTS.md.
 
-A document is scored passage by passage: its title, and every window of up to PASSAGE_SENTENCES consecutive
-sentences of its body. Its score is the highest passage probability, and that passage is its reason; a long
-branch newsletter with one paragraph about merging support teams is related because of that paragraph.
+A document's score is the model's probability for its title and body read as one text. A related document's
+reason is its best passage: of its title and every window of up to PASSAGE_SENTENCES consecutive sentences
+of its body, the one the model scores highest (`explain` lists the top passages and the labelled examples
+nearest to the best one).
 """
 
 from __future__ import annotations
@@ -37,13 +38,14 @@ EXAMPLES_PATH = Path(__file__).with_name("related_examples.toml")
 # Part of the fingerprint: bump when features, training or scoring change, so stored scores are refreshed.
 MODEL_VERSION = 1
 
-THRESHOLD = 0.5  # a passage scoring this or more makes its document related
+THRESHOLD = 0.5  # a document scoring this or more is related
 PASSAGE_SENTENCES = 3
 PASSAGE_CHARS = 300  # the reason stored with a score, cut at a word boundary
 DIMENSIONS = 1 << 18
 CHAR_NGRAMS = (3, 4, 5)
 REGULARISATION = 0.1  # L2 penalty on the weights (the bias is not penalised); chosen by cross-validation
 MAX_SENTENCES = 400  # of a very long body only the first ones are scored: bounded cost per document
+WORD_CACHE = 1 << 14  # words and word pairs whose hashed slots are kept: about 5 MB when full
 
 _LABELS = {"related": True, "not_related": False}
 _EXAMPLE_KEYS = frozenset({"text", "note"})
@@ -71,7 +73,7 @@ class Examples:
 
 @dataclass(frozen=True)
 class Relatedness:
-    """A document's score (0-1), whether it reaches THRESHOLD, the passage that carried it, and the examples used."""
+    """A document's score (0-1), whether it reaches THRESHOLD, its best passage when it does, and the examples used."""
 
     score: float
     related: bool
@@ -151,13 +153,13 @@ def examples_fingerprint(examples: Examples) -> str:
 # ---------------------------------------------------------------------------------------------- features
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORD_CACHE)
 def _bigram_slot(first: str, second: str) -> int:
     """The hashed slot of a word bigram (bounded cache: common pairs repeat)."""
     return _slot(f"b:{first} {second}")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORD_CACHE)
 def _word_slots(word: str) -> np.ndarray:
     """Hashed slots of a word: the word itself and its character n-grams (bounded cache: vocabularies repeat)."""
     padded = f"<{word}>"
@@ -243,10 +245,17 @@ class RelatednessModel:
         return [_Passage(text, self.probability(vector), vector) for text, vector in zip(texts, vectors, strict=True)]
 
     def score(self, title: str, body: str) -> Relatedness:
-        """A document's relatedness: its best passage's probability, and that passage.
+        """A document's relatedness: the probability of its title and body read as one text.
 
-        The same figures as score_passages(), with every window of the body scored in a few array operations.
+        A related document also gets its reason: the passage (title, or window of sentences) that scores highest.
         """
+        score = round(self.probability(vectorise(f"{title}\n{body}")), 4)
+        related = score >= THRESHOLD
+        return Relatedness(score, related, self.best_passage(title, body) if related else "", self.fingerprint)
+
+    def best_passage(self, title: str, body: str) -> str:
+        """The passage that scores highest, shortened to PASSAGE_CHARS; every window is scored in a few array
+        operations (the same figures as score_passages)."""
         sentences = _sentences(body)
         windows = _windows(len(sentences))
         texts = [" ".join(sentences[start:end]) for start, end in windows]
@@ -255,11 +264,7 @@ class RelatednessModel:
         if _WORD.search(heading):
             texts.insert(0, heading)
             probabilities.insert(0, self.probability(vectorise(heading)))
-        if not texts:
-            return Relatedness(0.0, False, "", self.fingerprint)
-        best = int(np.argmax(probabilities))
-        score = round(float(probabilities[best]), 4)
-        return Relatedness(score, score >= THRESHOLD, _shorten(texts[best], PASSAGE_CHARS), self.fingerprint)
+        return _shorten(texts[int(np.argmax(probabilities))], PASSAGE_CHARS) if texts else ""
 
     def _window_probabilities(self, slots: list[np.ndarray], windows: list[tuple[int, int]]) -> np.ndarray:
         """The probability of each window of sentences, from each sentence's feature occurrences."""

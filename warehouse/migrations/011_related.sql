@@ -8,7 +8,7 @@ CREATE TABLE relatedness (
     version              INTEGER NOT NULL,
     score                DOUBLE NOT NULL,        -- 0-1
     related              BOOLEAN NOT NULL,       -- score >= the model's threshold
-    passage              VARCHAR NOT NULL,       -- the title or sentences that scored highest
+    passage              VARCHAR NOT NULL,       -- when related: the title or sentences scoring highest; else ''
     examples_fingerprint VARCHAR NOT NULL,
     related_at           TIMESTAMPTZ,            -- when the score first reached the threshold; kept after
     scored_at            TIMESTAMPTZ NOT NULL
