@@ -360,8 +360,12 @@ def _record_failures(con: duckdb.DuckDBPyConnection, run_id: str, extraction: Ex
                          for f in extraction.failures])
 
 
+# Staged beside quality.STAGE_COLUMNS, for the relatedness table only (quarantine does not keep them).
+RELATED_COLUMNS = ("related_score", "related", "related_passage", "related_fingerprint")
+
+
 def stage_frame(refined: Sequence[RefinedLike]) -> pd.DataFrame:
-    """The batch as a DataFrame with one column per staged field."""
+    """The batch as a DataFrame with one column per staged field (quality.STAGE_COLUMNS, then RELATED_COLUMNS)."""
     rows = []
     for item in refined:
         doc, flag, related = item.document, item.classification, item.relatedness
@@ -381,7 +385,6 @@ def stage_frame(refined: Sequence[RefinedLike]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=[
         "document_id", "source_id", "kind", "source_key", "content_hash", "url", "title", "author",
         "published_at", "conference", "decision", "year", "motion_group", "labels", "body", "raw_sha256",
-        "marker", "topics", "matched_terms", "score", "snippet", "related_score", "related", "related_passage",
-        "related_fingerprint"])
+        "marker", "topics", "matched_terms", "score", "snippet", *RELATED_COLUMNS])
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
     return frame.astype({"year": "Int64"})
