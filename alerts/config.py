@@ -20,7 +20,7 @@ SCHEDULES = ("daily", "weekly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TARGET_KEYS = {"channel", "to", "url_env", "path"}
 SUBSCRIPTION_KEYS = TARGET_KEYS | {"id", "topics", "sources", "mode", "digest", "hour", "weekday", "timezone",
-                                   "since_days"}
+                                   "since_days", "include_related"}
 MAINTAINER_KEYS = TARGET_KEYS | {"failing_runs", "failure_rate", "min_items", "delivery_attempts"}
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?\s*(#.*)?$")
@@ -54,6 +54,7 @@ class Subscription:
     weekday: int = 0  # Monday
     timezone: str = DEFAULT_TIMEZONE
     since_days: int = DEFAULT_SINCE_DAYS
+    include_related: bool = False  # also documents scored related without a topic flag, in their own section
 
     @property
     def channel(self) -> str:
@@ -194,10 +195,15 @@ def _subscription(table: _Table, known: dict[str, set[str]]) -> Subscription:
     except (ZoneInfoNotFoundError, ValueError):
         raise table.error("timezone", f"unknown time zone {timezone!r}", 'use an IANA name, e.g. "Europe/London"'
                           ) from None
+    include_related = table.get("include_related", False)
+    if not isinstance(include_related, bool):
+        raise table.error("include_related", f"include_related {include_related!r} is not true or false",
+                          "write include_related = true (also send related items that the topic rules do not "
+                          "flag) or remove it")
     return Subscription(
         id=subscription_id, target=target, topics=topics, sources=sources, mode=mode, digest=schedule,
         hour=_integer(table, "hour", DEFAULT_HOUR, 0, 23), weekday=WEEKDAYS.index(weekday), timezone=str(timezone),
-        since_days=_integer(table, "since_days", DEFAULT_SINCE_DAYS, 1, 36500))
+        since_days=_integer(table, "since_days", DEFAULT_SINCE_DAYS, 1, 36500), include_related=include_related)
 
 
 def _maintainer(table: _Table) -> Maintainer:

@@ -34,6 +34,8 @@ CONDITIONS = {
     "delivery_failed": "Alerts not delivered",
     "delivery_unknown": "Alert delivery interrupted",
 }
+RELATED_LABEL = "Related, not flagged by the topic rules"  # marks an item only the relatedness score found
+RELATED_SECTION = "Related items, not flagged by the topic rules"  # their own section of a digest or feed
 FOOTER = ("unionwatch subscription {id!r}: each item is sent to it at most once. "
           "Why and how to change it: docs/alerts.md.")
 HTML_PAGE = """<!DOCTYPE html>
@@ -105,8 +107,8 @@ class Renderer:
     def item(self, subscription: Subscription, item: AlertItem) -> Message:
         """The message for one item sent on its own."""
         title = one_line(item.title) or "(untitled)"
-        topics = self.topics(item.topics)
-        heading = f"Newly flagged: {topics}"
+        topics = "Related" if item.related_only else self.topics(item.topics)
+        heading = f"Newly found: {RELATED_LABEL}" if item.related_only else f"Newly flagged: {topics}"
         subject = f"{SUBJECT_PREFIX} {topics}: {_shorten(title, SUBJECT_TITLE_CHARS)}"
         meta = self.meta(subscription, item)
         text = "\n".join([heading, "", *self._text_item(item, meta), "", "--", FOOTER.format(id=subscription.id), ""])
@@ -122,12 +124,14 @@ class Renderer:
         heading = f"{subscription.digest.capitalize()} digest, {slot.astimezone(zone):%-d %b %Y}: {count}"
         groups: dict[str, list[AlertItem]] = {}
         for item in sorted(items, key=lambda i: (self.source(i.source_id).casefold(), _newest_first(i))):
-            groups.setdefault(self.source(item.source_id), []).append(item)
+            groups.setdefault(RELATED_SECTION if item.related_only else self.source(item.source_id), []).append(item)
+        if RELATED_SECTION in groups:  # related-only items come last, in a section of their own
+            groups[RELATED_SECTION] = groups.pop(RELATED_SECTION)
         meta = {item.document_id: self.meta(subscription, item) for item in items}
         text_lines, html_parts = [heading], [f"<h2>{_h(heading)}</h2>"]
-        for source, group in groups.items():
-            text_lines += ["", f"== {source} ({len(group)}) =="]
-            html_parts.append(f"<h3 style=\"border-bottom: 1px solid #ccc\">{_h(source)} ({len(group)})</h3>")
+        for section, group in groups.items():
+            text_lines += ["", f"== {section} ({len(group)}) =="]
+            html_parts.append(f"<h3 style=\"border-bottom: 1px solid #ccc\">{_h(section)} ({len(group)})</h3>")
             for item in group:
                 text_lines += ["", *self._text_item(item, meta[item.document_id])]
                 html_parts.append(self._html_item(item, meta[item.document_id]))
@@ -145,10 +149,16 @@ class Renderer:
         new = sorted(new, key=_newest_first)
         everything = [*new, *earlier]
         meta = {item.document_id: self.meta(subscription, item) for item in everything}
-        text = [heading]
-        for item in new:
-            text += ["", *self._text_item(item, meta[item.document_id])]
-        body = "\n".join([f"<h2>{_h(heading)}</h2>", *(self._html_item(i, meta[i.document_id]) for i in new)])
+        text, body_parts = [heading], [f"<h2>{_h(heading)}</h2>"]
+        for related_only in (False, True):  # related-only entries after the flagged ones, under their own heading
+            section = [item for item in new if item.related_only == related_only]
+            if related_only and section:
+                text += ["", f"== {RELATED_SECTION} ({len(section)}) =="]
+                body_parts.append(f"<h3>{_h(RELATED_SECTION)} ({len(section)})</h3>")
+            for item in section:
+                text += ["", *self._text_item(item, meta[item.document_id])]
+                body_parts.append(self._html_item(item, meta[item.document_id]))
+        body = "\n".join(body_parts)
         key = hashlib.sha256("\0".join([subscription.id, *sorted(i.dedupe_key for i in new)]).encode())
         return Message("feed", subscription.id, key.hexdigest()[:32], heading, heading, "\n".join([*text, ""]),
                        HTML_PAGE.format(title=_h(heading), body=body, footer=_h(FOOTER.format(id=subscription.id))),
@@ -182,7 +192,8 @@ class Renderer:
         zone = ZoneInfo(subscription.timezone)
         date = f"published {item.published_at.astimezone(zone):%-d %b %Y}" if item.published_at else "undated"
         author = f" by {one_line(item.author)}" if item.author else ""
-        return f"{self.source(item.source_id)}{author} · {date} · {self.topics(item.topics)}"
+        topics = RELATED_LABEL if item.related_only else self.topics(item.topics)
+        return f"{self.source(item.source_id)}{author} · {date} · {topics}"
 
     def _text_item(self, item: AlertItem, meta: str) -> list[str]:
         """An item as plain-text lines."""
@@ -209,7 +220,8 @@ def json_payload(message: Message, config: AlertConfig) -> dict:
          "source_name": config.source_names.get(i.source_id, i.source_id), "kind": i.kind, "title": i.title,
          "url": i.url, "author": i.author, "published_at": i.published_at.isoformat() if i.published_at else None,
          "topics": list(i.topics), "topic_labels": [config.topic_labels.get(t, t) for t in i.topics],
-         "matched_terms": list(i.matched_terms), "snippet": i.snippet, "dedupe_key": i.dedupe_key}
+         "matched_terms": list(i.matched_terms), "snippet": i.snippet, "dedupe_key": i.dedupe_key,
+         "related_only": i.related_only}
         for i in message.items]}
 
 

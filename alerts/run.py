@@ -90,7 +90,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, config: AlertConfig, now: datetime,
         register_subscription(con, subscription.id, subscription.channel, subscription.mode, now)
         queued, skipped = enqueue(con, subscription.id, topics=subscription.topics, sources=subscription.sources,
                                   window_start=now - timedelta(days=subscription.since_days), now=now,
-                                  notify_backfill=notify_backfill)
+                                  notify_backfill=notify_backfill, include_related=subscription.include_related)
         report.queued += queued
         report.skipped += skipped
     update_conditions(con, config.maintainer, now)

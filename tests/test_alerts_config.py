@@ -38,6 +38,7 @@ since_days = 14
 id = "feed"
 channel = "atom"
 path = "feeds/alerts.atom"
+include_related = true
 
 [maintainer]
 channel = "webhook"
@@ -56,7 +57,7 @@ def test_every_channel_and_the_maintainer_table_are_read(tmp_path: Path) -> None
         Subscription("weekly-digest", Target("email", to=("branch@example.org",)), sources=("blog-b",),
                      mode="digest", digest="weekly", hour=7, weekday=4),
         Subscription("slack", Target("slack", url_env="UNIONWATCH_SLACK_URL"), since_days=14),
-        Subscription("feed", Target("atom", path=tmp_path / "feeds" / "alerts.atom")),
+        Subscription("feed", Target("atom", path=tmp_path / "feeds" / "alerts.atom"), include_related=True),
     )
     assert config.maintainer == Maintainer(Target("webhook", url_env="UNIONWATCH_OPS_WEBHOOK"), failing_runs=2,
                                            failure_rate=0.25)
@@ -100,6 +101,8 @@ SOURCES_LINES = SOURCES_TOML.count("\n") + 1  # write_config adds a blank line a
     ('[[subscriptions]]\nid = "x"\nchannel = "email"\nto = "a@example.org"\n\n'
      '[[subscriptions]]\nid = "x"\nchannel = "email"\nto = "b@example.org"\n',
      7, "duplicate subscription id 'x' (first used at line", "unique id"),
+    ('[[subscriptions]]\nid = "x"\nchannel = "email"\nto = "a@example.org"\ninclude_related = "yes"\n',
+     5, "include_related 'yes' is not true or false", "include_related = true"),
     ('[maintainer]\nchannel = "atom"\npath = "ops.atom"\n', 2, "channel 'atom' is not one of the choices",
      "email, webhook, slack, teams, apprise"),
     ('[maintainer]\nchannel = "email"\nto = "ops@example.org"\nfailure_rate = 5\n', 4,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -105,7 +106,32 @@ def test_the_generic_webhook_payload_is_plain_data(config: AlertConfig) -> None:
                    "title": SCRIPT_TITLE, "url": "https://blog-a.example.org/p?a=1&b=2", "author": "<i>Ann</i>",
                    "published_at": "2026-03-01T12:00:00+00:00", "topics": ["shared_services"],
                    "topic_labels": ["Shared services"], "matched_terms": ["shared service"],
-                   "snippet": HOSTILE_SNIPPET, "dedupe_key": "key-1"}]}
+                   "snippet": HOSTILE_SNIPPET, "dedupe_key": "key-1", "related_only": False}]}
+
+
+def related(key: str, title: str, *, day: int = 2) -> AlertItem:
+    """An item found by the relatedness score alone: no topics, its passage as snippet."""
+    return replace(item(key, title, day=day, snippet="HR and payroll will move to a joint <b>team</b>"),
+                   topics=[], matched_terms=[], related_only=True)
+
+
+def test_related_only_items_have_their_own_marked_section_in_a_digest(config: AlertConfig) -> None:
+    items = [item("a", "Flagged A post", day=1), related("r", "Joint team plan")]
+    message = Renderer(config).digest(config.subscriptions[0], items, datetime(2026, 3, 4, 8, tzinfo=UTC))
+    lines = message.text.splitlines()
+    assert [line for line in lines if line.startswith("==") or line.endswith(("post", "plan"))] == [
+        "== Blog A (1) ==", "Flagged A post", "== Related items, not flagged by the topic rules (1) ==",
+        "Joint team plan"]
+    assert "Blog A by <i>Ann</i> · published 2 Mar 2026 · Related, not flagged by the topic rules" in lines
+    assert "Related items, not flagged by the topic rules (1)</h3>" in message.html
+    assert "<b>team</b>" not in message.html and "&lt;b&gt;team&lt;/b&gt;" in message.html
+    assert json_payload(message, config)["items"][1]["related_only"] is True
+
+
+def test_a_related_only_item_sent_alone_says_so(config: AlertConfig) -> None:
+    message = Renderer(config).item(config.subscriptions[0], related("r", "Joint team plan"))
+    assert message.heading == "Newly found: Related, not flagged by the topic rules"
+    assert message.subject == "[unionwatch] Related: Joint team plan"
 
 
 def test_long_digests_are_summarised_in_chat(config: AlertConfig) -> None:

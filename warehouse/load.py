@@ -33,12 +33,22 @@ class Classified(Protocol):
     snippet: str
 
 
+class Related(Protocol):
+    """What the loader needs of a relatedness score (transforms.related.Relatedness)."""
+
+    score: float
+    related: bool
+    passage: str
+    fingerprint: str
+
+
 class RefinedLike(Protocol):
     """What the loader needs of a refined record (transforms.pipeline.Refined)."""
 
     document: Document
     content_hash: str
     classification: Classified | None
+    relatedness: Related | None
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,22 @@ FLAG_SQL = [
        WHERE s.topics IS NOT NULL AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.document_id = s.document_id)""",
 ]
 
+# Relatedness follows the score of every staged row that has one, like flags; `related_at` keeps the first time
+# the document reached the threshold. Rows are rewritten only when something about them changed.
+RELATED_SQL = """
+INSERT INTO relatedness
+SELECT CAST(s.document_id AS VARCHAR), k.current_version, CAST(s.related_score AS DOUBLE),
+       CAST(s.related AS BOOLEAN), CAST(s.related_passage AS VARCHAR), CAST(s.related_fingerprint AS VARCHAR),
+       CASE WHEN CAST(s.related AS BOOLEAN) THEN $now END, $now
+FROM stage_df s JOIN document_keys k ON k.document_id = CAST(s.document_id AS VARCHAR)
+WHERE s.related_passage IS NOT NULL
+ON CONFLICT (document_id) DO UPDATE SET
+    version = excluded.version, score = excluded.score, related = excluded.related, passage = excluded.passage,
+    examples_fingerprint = excluded.examples_fingerprint,
+    related_at = coalesce(relatedness.related_at, excluded.related_at), scored_at = excluded.scored_at
+WHERE relatedness.version <> excluded.version OR relatedness.score <> excluded.score
+   OR relatedness.passage <> excluded.passage OR relatedness.examples_fingerprint <> excluded.examples_fingerprint
+"""
 
 # A backfill loads a source in slices, each its own transaction: the source's run row adds them up.
 SOURCE_RUN_SQL = """INSERT INTO source_runs (run_id, source_id, status, discovered_via, requests, documents_seen,
@@ -244,6 +270,8 @@ def _publish(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, run_id: str, ru
     params = {"run_id": run_id, "now": pd.Timestamp.now(tz="UTC"), "rules": rules_fingerprint}
     for sql in VERSION_SQL + ([SIGHTING_SQL] if sighting else []) + FLAG_SQL:
         con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+    if "related_score" in rows.columns:  # rows released from quarantine were staged before they were scored
+        con.execute(RELATED_SQL, {"now": params["now"]})
     con.execute("DROP TABLE changes")
     con.execute("DROP TABLE stage")
     con.unregister("stage_df")
@@ -349,11 +377,15 @@ def _record_failures(con: duckdb.DuckDBPyConnection, run_id: str, extraction: Ex
                          for f in extraction.failures])
 
 
+# Staged beside quality.STAGE_COLUMNS, for the relatedness table only (quarantine does not keep them).
+RELATED_COLUMNS = ("related_score", "related", "related_passage", "related_fingerprint")
+
+
 def stage_frame(refined: Sequence[RefinedLike]) -> pd.DataFrame:
-    """The batch as a DataFrame with one column per staged field."""
+    """The batch as a DataFrame with one column per staged field (quality.STAGE_COLUMNS, then RELATED_COLUMNS)."""
     rows = []
     for item in refined:
-        doc, flag = item.document, item.classification
+        doc, flag, related = item.document, item.classification, item.relatedness
         rows.append({
             "document_id": doc.document_id, "source_id": doc.source_id, "kind": doc.kind, "source_key": doc.key,
             "content_hash": item.content_hash, "url": doc.url, "title": doc.title, "author": doc.author,
@@ -364,10 +396,13 @@ def stage_frame(refined: Sequence[RefinedLike]) -> pd.DataFrame:
             "matched_terms": list(flag.matched_terms) if flag else None,
             "score": flag.score if flag else None, "snippet": flag.snippet if flag else None,
             "body_source": doc.body_source,
+            "related_score": related.score if related else None, "related": related.related if related else None,
+            "related_passage": related.passage if related else None,
+            "related_fingerprint": related.fingerprint if related else None,
         })
     frame = pd.DataFrame(rows, columns=[
         "document_id", "source_id", "kind", "source_key", "content_hash", "url", "title", "author",
         "published_at", "conference", "decision", "year", "motion_group", "labels", "body", "raw_sha256",
-        "marker", "topics", "matched_terms", "score", "snippet", "body_source"])
+        "marker", "topics", "matched_terms", "score", "snippet", "body_source", *RELATED_COLUMNS])
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
     return frame.astype({"year": "Int64"})

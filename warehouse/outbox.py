@@ -27,10 +27,10 @@ FROM (
                   OR coalesce(d.published_at, d.first_seen_at) < s.first_seen_at THEN $known_before
                 WHEN coalesce(d.published_at, d.first_seen_at) < $window_start THEN $outside_window
            END AS reason
-    FROM flagged_documents f
+    FROM alert_documents($include_related, false) f
     JOIN documents d USING (document_id)
     JOIN alert_subscriptions s ON s.subscription_id = $subscription
-    WHERE (CAST($topics AS VARCHAR[]) IS NULL OR list_has_any(f.topics, CAST($topics AS VARCHAR[])))
+    WHERE (CAST($topics AS VARCHAR[]) IS NULL OR f.related_only OR list_has_any(f.topics, CAST($topics AS VARCHAR[])))
       AND (CAST($sources AS VARCHAR[]) IS NULL OR list_contains(CAST($sources AS VARCHAR[]), d.source_id))
       AND NOT EXISTS (SELECT 1 FROM alert_outbox o
                       WHERE o.document_id = f.document_id AND o.subscription_id = $subscription)
@@ -41,9 +41,9 @@ RETURNING status
 # Both select the AlertItem columns, in order. Due rows: 'retry' first, so a failed item is not overtaken.
 DUE_SQL = """
 SELECT o.document_id, o.subscription_id, o.dedupe_key, d.source_id, d.kind, d.title, d.url, d.author,
-       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts
+       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts, f.related_only
 FROM alert_outbox o
-JOIN flagged_documents f USING (document_id)
+JOIN alert_documents($include_related, false) f USING (document_id)
 JOIN documents d USING (document_id)
 WHERE o.subscription_id = $subscription AND o.status IN ('retry', 'pending')
 ORDER BY o.status = 'retry' DESC, d.published_at NULLS LAST, o.document_id
@@ -52,9 +52,9 @@ LIMIT $limit
 
 SENT_SQL = """
 SELECT o.document_id, o.subscription_id, o.dedupe_key, d.source_id, d.kind, d.title, d.url, d.author,
-       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts
+       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts, f.related_only
 FROM alert_outbox o
-JOIN flags f USING (document_id)
+JOIN alert_documents(true, true) f USING (document_id)
 JOIN documents d USING (document_id)
 WHERE o.subscription_id = ? AND o.status = 'sent'
 ORDER BY o.sent_at DESC, d.published_at DESC NULLS LAST, o.document_id
@@ -64,7 +64,8 @@ LIMIT ?
 
 @dataclass(frozen=True)
 class AlertItem:
-    """One flagged document as it goes to one subscription."""
+    """One flagged document, or with include_related one scored related (`related_only`), as it goes to one
+    subscription; a related-only item has no topics and its passage as snippet."""
 
     document_id: str
     subscription_id: str
@@ -80,6 +81,7 @@ class AlertItem:
     snippet: str
     flagged_at: datetime
     attempts: int
+    related_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,8 +122,10 @@ def register_subscription(con: duckdb.DuckDBPyConnection, subscription_id: str, 
 
 def enqueue(con: duckdb.DuckDBPyConnection, subscription_id: str, *, topics: Sequence[str] | None,
             sources: Sequence[str] | None, window_start: datetime, now: datetime,
-            notify_backfill: bool = False) -> tuple[int, int]:
+            notify_backfill: bool = False, include_related: bool = False) -> tuple[int, int]:
     """Add a row for every matching flagged document this subscription has no row for; (pending, skipped).
+
+    With `include_related`, documents scored related without a flag match too, whatever `topics` says.
 
     Items already known when the subscription was first seen, or published before `window_start`, are
     recorded as 'skipped' so they are never sent. With `notify_backfill` they are queued instead, and
@@ -131,7 +135,8 @@ def enqueue(con: duckdb.DuckDBPyConnection, subscription_id: str, *, topics: Seq
         "subscription": subscription_id, "now": now, "backfill": notify_backfill,
         "topics": list(topics) if topics is not None else None,
         "sources": list(sources) if sources is not None else None, "window_start": window_start,
-        "known_before": KNOWN_BEFORE, "outside_window": OUTSIDE_WINDOW}).fetchall()]
+        "known_before": KNOWN_BEFORE, "outside_window": OUTSIDE_WINDOW,
+        "include_related": include_related}).fetchall()]
     pending, skipped = statuses.count("pending"), statuses.count("skipped")
     if notify_backfill:
         reopened = con.execute("""UPDATE alert_outbox SET status = 'pending', reason = NULL
@@ -141,9 +146,12 @@ def enqueue(con: duckdb.DuckDBPyConnection, subscription_id: str, *, topics: Seq
     return pending, skipped
 
 
-def due_items(con: duckdb.DuckDBPyConnection, subscription_id: str, limit: int | None = None) -> list[AlertItem]:
-    """Rows waiting to be sent whose document is still flagged, retries first, then oldest publication first."""
-    rows = con.execute(DUE_SQL, {"subscription": subscription_id, "limit": limit}).fetchall()
+def due_items(con: duckdb.DuckDBPyConnection, subscription_id: str, limit: int | None = None, *,
+              include_related: bool = False) -> list[AlertItem]:
+    """Rows waiting to be sent whose document is still flagged (or, with `include_related`, still related),
+    retries first, then oldest publication first."""
+    rows = con.execute(DUE_SQL, {"subscription": subscription_id, "limit": limit,
+                                 "include_related": include_related}).fetchall()
     return [_item(row) for row in rows]
 
 
