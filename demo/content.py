@@ -688,6 +688,8 @@ ACTIVE_BLOG_POSTS: list[BlogPost] = [
             '<div class="separator" style="clear: both; text-align: center;"><iframe allowfullscreen="" '
             'class="BLOG_video_class" height="266" src="https://www.youtube.com/embed/sample-march" width="320" '
             'youtube-src-id="sample-march"></iframe></div>'
+        ),
+    ),
     _active(
         "5817264930021874416", "hr-and-payroll-one-team-for-two-councils",
         "HR and payroll: one team for two councils",
@@ -856,6 +858,8 @@ BRANCH_BLOG_POSTS: list[BlogPost] = [
             'height="240" src="https://blogger.googleusercontent.com/img/b/sample/s320/picket.jpg" width="320" />'
             '</a></td></tr><tr><td class="tr-caption" style="text-align: center;">The early shift at the '
             'cleansing depot, 7 February</td></tr></tbody></table>'
+        ),
+    ),
     _branch(
         "3340918274456610021", "branch-office-on-the-move",
         "Branch office on the move",
