@@ -17,6 +17,7 @@ from extractors.records import Document, Extraction, SourceConfig
 from warehouse import quality
 from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
+from warehouse.snapshot import storage_version
 
 if TYPE_CHECKING:
     from expectations.gate import GateResult
@@ -149,7 +150,11 @@ ON CONFLICT (run_id, source_id) DO UPDATE SET
 
 
 def start_run(db_path: Path | str, command: str, sources: Sequence[SourceConfig]) -> str:
-    """Migrate the schema, record the configured sources and open a run; returns its id."""
+    """Migrate the schema, record the configured sources and open a run; returns its id.
+
+    The snapshot's storage version is checked first, so a bad setting stops the run before it fetches anything.
+    """
+    storage_version()
     run_id = uuid.uuid4().hex
     with connect(db_path) as con:
         migrate(con)
