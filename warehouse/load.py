@@ -17,7 +17,7 @@ from extractors.records import Document, Extraction, SourceConfig
 from warehouse import quality
 from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
-from warehouse.snapshot import storage_version
+from warehouse.search import update_index
 
 if TYPE_CHECKING:
     from expectations.gate import GateResult
@@ -150,15 +150,12 @@ ON CONFLICT (run_id, source_id) DO UPDATE SET
 
 
 def start_run(db_path: Path | str, command: str, sources: Sequence[SourceConfig]) -> str:
-    """Migrate the schema, record the configured sources and open a run; returns its id.
-
-    The snapshot's storage version is checked first, so a bad setting stops the run before it fetches anything.
-    """
-    storage_version()
+    """Migrate the schema, record the configured sources and open a run; returns its id."""
     run_id = uuid.uuid4().hex
     with connect(db_path) as con:
         migrate(con)
         con.execute("BEGIN TRANSACTION")
+        update_index(con)  # documents of a warehouse made before the index, once; nothing after that
         # Only one run holds the run lock, so any run still 'running' was killed.
         con.execute("UPDATE runs SET status = 'abandoned' WHERE status = 'running'")
         for source in sources:
@@ -243,6 +240,8 @@ def _publish(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, run_id: str, ru
     params = {"run_id": run_id, "now": pd.Timestamp.now(tz="UTC"), "rules": rules_fingerprint}
     for sql in VERSION_SQL + ([SIGHTING_SQL] if sighting else []) + FLAG_SQL:
         con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+    if new or changed:
+        update_index(con)
     con.execute("DROP TABLE changes")
     con.execute("DROP TABLE stage")
     con.unregister("stage_df")

@@ -6,27 +6,25 @@ temporary file in the same folder and renamed over the snapshot in one step, so 
 snapshot or the new one, never a half-written file, and a reader that already has the old one open keeps reading
 it (its open file survives the rename). Readers hold only the snapshot; the writer holds only the live file.
 
-The live warehouse is in the newest storage format of the DuckDB that writes it, which older DuckDB releases
-cannot open. The snapshot is written in an older format ($UNIONWATCH_SNAPSHOT_STORAGE, default SNAPSHOT_STORAGE),
-so the DuckDB clients analysts already have (CLI, JDBC, R, BI connectors) open it, views and macros included.
+The snapshot is in an older storage format than DuckDB 2.0's own ($UNIONWATCH_SNAPSHOT_STORAGE, default
+warehouse.db.SNAPSHOT_STORAGE), so the DuckDB clients analysts already have (CLI, JDBC, R, BI connectors) open it,
+views and macros included. A warehouse created by this version is already in that format and is copied as it is;
+one in a newer format (created before, or with another setting) is rewritten into it table by table.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from warehouse.db import WarehouseError, connect
+from warehouse.db import WarehouseError, connect, storage_version
 
 SNAPSHOT_SUFFIX = ".snapshot.duckdb"
-STORAGE_ENV = "UNIONWATCH_SNAPSHOT_STORAGE"
-# The oldest storage version whose files every DuckDB release since it opens with all views and macros working
-# (measured per release in benchmarks/RESULTS.md; files written as v1.0.0 fail to open in DuckDB 1.0).
-SNAPSHOT_STORAGE = "v1.1.0"
 
 
 @dataclass(frozen=True)
@@ -62,24 +60,6 @@ def read_target(db_path: Path | str, live: bool = False) -> ReadTarget:
     return ReadTarget(db_path, False, db_path)
 
 
-def storage_version() -> str:
-    """The snapshot's DuckDB storage version: $UNIONWATCH_SNAPSHOT_STORAGE, else SNAPSHOT_STORAGE.
-
-    Checked against the versions this DuckDB can write, so a mistake stops a run before it fetches anything.
-    """
-    version = os.environ.get(STORAGE_ENV, "").strip() or SNAPSHOT_STORAGE
-    with duckdb.connect() as con:
-        try:
-            con.execute("ATTACH ':memory:' AS probe (STORAGE_VERSION ?)", [version])
-        except duckdb.Error as exc:
-            raise WarehouseError(
-                f"{STORAGE_ENV}={version!r}: DuckDB {duckdb.__version__} cannot write this storage version "
-                f"({str(exc).splitlines()[0].split(', valid options')[0]}); set it to a release such as "
-                f"'{SNAPSHOT_STORAGE}' (opened by DuckDB {SNAPSHOT_STORAGE[1:]} and later) or 'latest', or unset "
-                "it") from None
-    return version
-
-
 def publish_snapshot(db_path: Path | str) -> Path:
     """Copy the warehouse, consistently, over its snapshot in one atomic rename; returns the snapshot path.
 
@@ -93,15 +73,20 @@ def publish_snapshot(db_path: Path | str) -> Path:
     snapshot = snapshot_path(db_path)
     partial = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.partial")
     try:
-        # Holding the read-write connection keeps every other process out while the tables, views and macros
-        # are copied into a new file of the snapshot's storage version; detaching it writes that file whole.
+        # Holding the read-write connection keeps every other process out while the file is copied. The checkpoint
+        # folds the write-ahead log into the file, so the file alone is the whole, committed state.
         with connect(db_path) as con:
-            live = con.execute("SELECT current_database()").fetchone()[0]
-            con.execute("ATTACH ? AS snapshot_copy (STORAGE_VERSION ?)", [str(partial), version])
-            try:
-                con.execute(f"COPY FROM DATABASE {_identifier(live)} TO snapshot_copy")
-            finally:
-                con.execute("DETACH snapshot_copy")
+            con.execute("CHECKPOINT")
+            if _readable_as(con, version):
+                shutil.copyfile(db_path, partial)
+            else:
+                live = con.execute("SELECT current_database()").fetchone()[0]
+                con.execute("SET enable_progress_bar = false")  # a long copy would draw one into the run's output
+                con.execute("ATTACH ? AS snapshot_copy (STORAGE_VERSION ?)", [str(partial), version])
+                try:
+                    con.execute(f"COPY FROM DATABASE {_identifier(live)} TO snapshot_copy")
+                finally:
+                    con.execute("DETACH snapshot_copy")
         _sync(partial)
         _check(partial)
         os.replace(partial, snapshot)
@@ -114,6 +99,18 @@ def publish_snapshot(db_path: Path | str) -> Path:
         partial.unlink(missing_ok=True)
         partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
     return snapshot
+
+
+def _readable_as(con: duckdb.DuckDBPyConnection, version: str) -> bool:
+    """Whether the open warehouse's file is in `version`'s storage format or an older one."""
+    tag = con.execute("SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = "
+                      "current_database()").fetchone()[0]
+    return version == "latest" or _release(tag.rstrip("+")) <= _release(version)
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """'v1.2.0' as (1, 2, 0)."""
+    return tuple(int(part) for part in version.lstrip("v").split("."))
 
 
 def _identifier(name: str) -> str:
