@@ -48,6 +48,7 @@ def handle(args: argparse.Namespace) -> int:
     from flows.commands.run import print_summary
     from flows.ingest import ingest
     from flows.prefect_server import prefect_api
+    from warehouse.snapshot import snapshot_path
 
     print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, a WordPress branch site, "
           "a news feed) and ingesting them (about 30 s on first use)...")
@@ -57,7 +58,7 @@ def handle(args: argparse.Namespace) -> int:
         path.write_text(sources_toml({name: server.url for name, server in servers.items()}), encoding="utf-8")
         summary = ingest(load_sources(path), args.db, command="demo")
     print_summary(summary, args.db)
-    print(f"\nTry these in any DuckDB client (duckdb {args.db}):")
+    print(f"\nTry these in any DuckDB client (.venv/bin/duckdb -readonly {snapshot_path(args.db)}):")
     for query in TRY_QUERIES:
         print(f"  {query}")
     print("\nRun `unionwatch demo` again: with nothing new on the sites, nothing is added or flagged.")
