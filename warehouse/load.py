@@ -17,6 +17,7 @@ from extractors.records import Document, Extraction, SourceConfig
 from warehouse import quality
 from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
+from warehouse.search import update_index
 from warehouse.state import blocked
 
 if TYPE_CHECKING:
@@ -183,6 +184,7 @@ def start_run(db_path: Path | str, command: str, sources: Sequence[SourceConfig]
     with connect(db_path) as con:
         migrate(con)
         con.execute("BEGIN TRANSACTION")
+        update_index(con)  # documents of a warehouse made before the index, once; nothing after that
         # Only one run holds the run lock, so any run still 'running' was killed.
         con.execute("UPDATE runs SET status = 'abandoned' WHERE status = 'running'")
         for source in sources:
@@ -272,6 +274,8 @@ def _publish(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, run_id: str, ru
         con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
     if "related_score" in rows.columns:  # rows released from quarantine were staged before they were scored
         con.execute(RELATED_SQL, {"now": params["now"]})
+    if new or changed:
+        update_index(con)
     con.execute("DROP TABLE changes")
     con.execute("DROP TABLE stage")
     con.unregister("stage_df")

@@ -49,6 +49,7 @@ def handle(args: argparse.Namespace) -> int:
     from extractors.config import load_sources
     from flows.commands.run import print_summary
     from flows.prefect_server import import_flows, prefect_api
+    from warehouse.snapshot import snapshot_path
 
     print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, two WordPress branch "
           "sites, a news site's RSS and JSON feeds) and ingesting them (about 30 s on first use)...")
@@ -60,7 +61,7 @@ def handle(args: argparse.Namespace) -> int:
 
         summary = ingest(load_sources(path), args.db, command="demo")
     print_summary(summary, args.db)
-    print(f"\nTry these in any DuckDB client (duckdb {args.db}):")
+    print(f"\nTry these in any DuckDB client (.venv/bin/duckdb -readonly {snapshot_path(args.db)}):")
     for query in TRY_QUERIES:
         print(f"  {query}")
     print("\nRun `unionwatch demo` again: with nothing new on the sites, nothing is added or flagged.")
