@@ -1,0 +1,149 @@
+"""Story clusters: near-duplicate documents (reposts, lightly edited copies) grouped under their first document.
+
+A document's text is reduced to word shingles (runs of `SHINGLE_WORDS` lower-cased words of its body; the
+title is left out, as reposts retitle freely) and a MinHash signature of them (datasketch). Documents are
+taken in the order they were first seen; each one looks up earlier documents sharing a band of its signature
+(MinHashLSH) and joins the story of the earliest one it copies. A copy is judged by containment, the share
+of the shorter text's shingles found in the longer one, estimated from the signatures and the shingle counts:
+an intro line, page furniture or a dropped paragraph leave it high, while two press releases that only share
+a union's boilerplate stay low. Texts with fewer than `MIN_SHINGLES` shingles are too short to judge and
+keep a story of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+SHINGLE_WORDS = 5
+NUM_PERM = 128
+SEED = 1
+SCHEME = "affine32"
+MIN_SHINGLES = 20
+CANDIDATE_JACCARD = 0.3  # LSH threshold: pairs below it are rarely looked at
+COPY_CONTAINMENT = 0.8  # a document joins a story when this share of the shorter text is in the other
+COPY_JACCARD = 0.45  # and overlap this much overall: a short release inside shared boilerplate is no copy
+WORD = re.compile(r"[^\W_]+")
+
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A text's MinHash values and how many distinct shingles it has."""
+
+    hashvalues: np.ndarray  # uint32, NUM_PERM values
+    shingles: int
+
+    def to_bytes(self) -> bytes:
+        """The hash values as little-endian bytes, for storage."""
+        return self.hashvalues.astype("<u4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, shingles: int) -> Signature:
+        """The inverse of `to_bytes`."""
+        return cls(np.frombuffer(data, dtype="<u4").astype(np.uint32), shingles)
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """How much two texts overlap: Jaccard of their shingle sets and containment of the shorter one."""
+
+    jaccard: float
+    containment: float
+
+    @property
+    def is_copy(self) -> bool:
+        """True when one text is a copy of the other, give or take an intro, furniture or a paragraph."""
+        return self.containment >= COPY_CONTAINMENT and self.jaccard >= COPY_JACCARD
+
+
+@dataclass(frozen=True)
+class Member:
+    """A document's place in its story; `matched` is the earlier document it copies (None for a first one)."""
+
+    document_id: str
+    story_id: str
+    position: int  # in first-seen order over all documents
+    matched: str | None = None
+    similarity: Similarity | None = None
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of `text`: runs of letters and digits."""
+    return WORD.findall(text.casefold())
+
+
+def shingles(text: str) -> set[str]:
+    """Every run of SHINGLE_WORDS consecutive words (a shorter text is one shingle)."""
+    tokens = words(text)
+    if len(tokens) <= SHINGLE_WORDS:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[i:i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)}
+
+
+def signature(text: str) -> Signature:
+    """The MinHash signature of `text`'s shingles."""
+    found = shingles(text)
+    minhash = _TEMPLATE.copy()
+    minhash.clear()
+    if found:
+        minhash.update_batch([shingle.encode("utf-8") for shingle in found])
+    return Signature(minhash.hashvalues.astype(np.uint32), len(found))
+
+
+def similarity(a: Signature, b: Signature) -> Similarity:
+    """Estimated Jaccard and containment; the intersection follows from Jaccard and the two set sizes."""
+    if not a.shingles or not b.shingles:
+        return Similarity(0.0, 0.0)
+    jaccard = float(np.count_nonzero(a.hashvalues == b.hashvalues)) / NUM_PERM
+    shared = jaccard / (1 + jaccard) * (a.shingles + b.shingles)
+    return Similarity(jaccard, min(1.0, shared / min(a.shingles, b.shingles)))
+
+
+def exact_similarity(a: str, b: str) -> tuple[Similarity, list[str]]:
+    """Exact overlap of two texts and the shingles they share, in `b`'s order (for `explain`)."""
+    first, second = shingles(a), shingles(b)
+    if not first or not second:
+        return Similarity(0.0, 0.0), []
+    shared = first & second
+    tokens = words(b)
+    ordered = list(dict.fromkeys(" ".join(tokens[i:i + SHINGLE_WORDS]) for i in range(len(tokens))))
+    return (Similarity(len(shared) / len(first | second), len(shared) / min(len(first), len(second))),
+            [shingle for shingle in ordered if shingle in shared])
+
+
+def cluster(ordered: Iterable[tuple[str, Signature]]) -> list[Member]:
+    """Assign stories to documents given in first-seen order; each joins the story of the earliest it copies.
+
+    The result for a document depends only on the documents before it, so adding later documents never moves
+    an earlier one, and recomputing from the same signatures gives the same stories.
+    """
+    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+    members: list[Member] = []
+    signatures: dict[str, Signature] = {}
+    place: dict[str, Member] = {}
+    for position, (document_id, sig) in enumerate(ordered):
+        member = Member(document_id, document_id, position)
+        if sig.shingles >= MIN_SHINGLES:
+            minhash = LeanMinHash(seed=SEED, hashvalues=sig.hashvalues, scheme=SCHEME)
+            member = _join(member, sig, lsh.query(minhash), signatures, place)
+            lsh.insert(document_id, minhash, check_duplication=False)
+            signatures[document_id] = sig
+        place[document_id] = member
+        members.append(member)
+    return members
+
+
+def _join(member: Member, sig: Signature, candidates: list[str], signatures: dict[str, Signature],
+          place: dict[str, Member]) -> Member:
+    """`member` in the story of the earliest candidate it copies, or unchanged."""
+    for candidate in sorted(candidates, key=lambda c: place[c].position):
+        found = similarity(sig, signatures[candidate])
+        if found.is_copy:
+            return Member(member.document_id, place[candidate].story_id, member.position, candidate, found)
+    return member

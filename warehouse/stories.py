@@ -1,0 +1,126 @@
+"""Story clusters in the warehouse: signatures kept per document version, stories recomputed from them.
+
+Signatures are computed once per document version (`story_signatures`); after each run the stories are
+recomputed from all stored signatures in first-seen order (`story_members`), so `reparse`, an edit or a late
+batch always give the stories a fresh computation would give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from transforms.stories import Member, Signature, cluster, signature
+from warehouse.db import connect, transaction
+
+SIGN_CHUNK = 1000  # bodies read and signed at a time: memory stays flat in a backfill
+
+# Documents whose current version has no signature yet.
+STALE_SQL = """
+SELECT k.document_id
+FROM document_keys k
+JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
+LEFT JOIN story_signatures s ON s.document_id = k.document_id
+WHERE s.content_hash IS DISTINCT FROM v.content_hash
+ORDER BY k.document_id
+"""
+
+BODIES_SQL = """
+SELECT k.document_id, v.content_hash, v.body
+FROM document_keys k
+JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
+WHERE k.document_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))
+"""
+
+# First-seen order: the run that stored a document's first version, then publication date, then id, so
+# documents first loaded by one run are ordered the same whichever source was loaded first.
+ORDERED_SQL = """
+SELECT s.document_id, s.shingles, s.minhash
+FROM story_signatures s
+JOIN document_versions v ON v.document_id = s.document_id AND v.version = 1
+JOIN runs r ON r.run_id = v.run_id
+LEFT JOIN document_keys k ON k.document_id = s.document_id
+ORDER BY r.started_at, coalesce(v.published_at, k.first_seen_at) NULLS LAST, s.document_id
+"""
+
+
+@dataclass(frozen=True)
+class StoryRefresh:
+    """What a refresh did."""
+
+    signed: int  # documents (re)signed
+    documents: int
+    stories: int
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    """A document's story as stored, for `explain`."""
+
+    document_id: str
+    story_id: str
+    matched_document_id: str | None
+    jaccard: float | None
+    containment: float | None
+    members: int
+
+
+def refresh_stories(db_path: Path | str) -> StoryRefresh:
+    """Sign new and changed documents, then recompute every story (skipped when nothing changed)."""
+    with connect(db_path) as con, transaction(con):
+        signed = _sign_stale(con)
+        documents, members = con.execute(
+            "SELECT (SELECT count(*) FROM story_signatures), (SELECT count(*) FROM story_members)").fetchone()
+        if signed or documents != members:
+            _store_members(con, cluster(_ordered(con)))
+        stories = con.execute("SELECT count(DISTINCT story_id) FROM story_members").fetchone()[0]
+    return StoryRefresh(signed, documents, stories)
+
+
+def story_of(con: duckdb.DuckDBPyConnection, document_id: str) -> StoryRow | None:
+    """The stored story of a document, with how many documents it has."""
+    row = con.execute("""SELECT m.document_id, m.story_id, m.matched_document_id, m.jaccard, m.containment,
+                                (SELECT count(*) FROM story_members o WHERE o.story_id = m.story_id)
+                         FROM story_members m WHERE m.document_id = ?""", [document_id]).fetchone()
+    return StoryRow(*row) if row else None
+
+
+def _sign_stale(con: duckdb.DuckDBPyConnection) -> int:
+    """Compute and store the signature of every document version that has none; returns how many."""
+    stale = [row[0] for row in con.execute(STALE_SQL).fetchall()]
+    for start in range(0, len(stale), SIGN_CHUNK):
+        chunk = con.execute(BODIES_SQL, {"ids": stale[start:start + SIGN_CHUNK]}).fetchall()
+        signatures = [signature(body) for _, _, body in chunk]
+        con.register("signatures_df", pd.DataFrame({
+            "document_id": [row[0] for row in chunk], "content_hash": [row[1] for row in chunk],
+            "shingles": [sig.shingles for sig in signatures],
+            "minhash": [sig.to_bytes() for sig in signatures]}))
+        con.execute("""INSERT OR REPLACE INTO story_signatures
+                       SELECT document_id, content_hash, CAST(shingles AS INTEGER), CAST(minhash AS BLOB)
+                       FROM signatures_df""")
+        con.unregister("signatures_df")
+    return len(stale)
+
+
+def _ordered(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Signature]]:
+    """Every stored signature in first-seen order."""
+    return [(document_id, Signature.from_bytes(minhash, shingles))
+            for document_id, shingles, minhash in con.execute(ORDERED_SQL).fetchall()]
+
+
+def _store_members(con: duckdb.DuckDBPyConnection, members: list[Member]) -> None:
+    """Replace the story assignment with `members`."""
+    con.register("members_df", pd.DataFrame({
+        "document_id": [m.document_id for m in members], "story_id": [m.story_id for m in members],
+        "position": [m.position for m in members], "matched": [m.matched for m in members],
+        "jaccard": [m.similarity.jaccard if m.similarity else None for m in members],
+        "containment": [m.similarity.containment if m.similarity else None for m in members]}))
+    con.execute("DELETE FROM story_members")
+    con.execute("""INSERT INTO story_members
+                   SELECT CAST(document_id AS VARCHAR), CAST(story_id AS VARCHAR), CAST(position AS BIGINT),
+                          CAST(matched AS VARCHAR), CAST(jaccard AS DOUBLE), CAST(containment AS DOUBLE)
+                   FROM members_df""")
+    con.unregister("members_df")
