@@ -17,7 +17,7 @@ BOILERPLATE = (
 
 RELEASES: dict[str, tuple[str, list[str]]] = {
     "payroll": ("Union warns merged payroll plan will cost more than it saves", [
-        "UNISON Scotland today warned that the plan to merge payroll and HR teams across four councils into one "
+        "UNISON Scotland today warned that the plan to merge payroll and HR teams across four councils into a shared "
         "service centre in Dundee would cost more than it saves, after the business case was published.",
         "The union's analysis of the figures shows set-up costs of nine million pounds against savings that "
         "depend on removing a hundred and twenty posts which the councils have not yet identified.",

@@ -3,33 +3,37 @@
 A document's text is reduced to word shingles (runs of `SHINGLE_WORDS` lower-cased words of its body; the
 title is left out, as reposts retitle freely) and a MinHash signature of them (datasketch). Documents are
 taken in the order they were first seen; each one looks up earlier documents sharing a band of its signature
-(MinHashLSH) and joins the story of the earliest one it copies. A copy is judged by containment, the share
-of the shorter text's shingles found in the longer one, estimated from the signatures and the shingle counts:
-an intro line, page furniture or a dropped paragraph leave it high, while two press releases that only share
-a union's boilerplate stay low. Texts with fewer than `MIN_SHINGLES` shingles are too short to judge and
-keep a story of their own.
+(LSH: bands of the signature as datasketch's MinHashLSH chooses them for `CANDIDATE_JACCARD`, stored as
+hashes so the warehouse finds candidates with a join) and joins the story of the earliest one it copies.
+A copy is judged by containment, the share of the shorter text's shingles found in the longer one,
+estimated from the signatures and the shingle counts: an intro line, page furniture or a dropped paragraph
+leave it high, while two press releases that only share a union's boilerplate stay low. Texts with fewer
+than `MIN_SHINGLES` shingles are too short to judge and keep a story of their own.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 SEED = 1
 SCHEME = "affine32"
 MIN_SHINGLES = 20
-CANDIDATE_JACCARD = 0.3  # LSH threshold: pairs below it are rarely looked at
+CANDIDATE_JACCARD = 0.4  # LSH threshold: pairs below it are rarely looked at
 COPY_CONTAINMENT = 0.8  # a document joins a story when this share of the shorter text is in the other
 COPY_JACCARD = 0.45  # and overlap this much overall: a short release inside shared boilerplate is no copy
 WORD = re.compile(r"[^\W_]+")
 
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+_LSH = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+BANDS, ROWS = _LSH.b, _LSH.r  # 32 bands of 4 values at 0.4
 
 
 @dataclass(frozen=True)
@@ -117,22 +121,31 @@ def exact_similarity(a: str, b: str) -> tuple[Similarity, list[str]]:
             [shingle for shingle in ordered if shingle in shared])
 
 
-def cluster(ordered: Iterable[tuple[str, Signature]]) -> list[Member]:
+def band_hashes(sig: Signature) -> list[int]:
+    """One signed 64-bit hash per LSH band; two documents sharing one are candidates (none for short texts)."""
+    if sig.shingles < MIN_SHINGLES:
+        return []
+    data = sig.to_bytes()
+    width = ROWS * 4
+    return [int.from_bytes(hashlib.blake2b(data[band * width:(band + 1) * width], digest_size=8).digest(),
+                           "little", signed=True) for band in range(BANDS)]
+
+
+def cluster(ordered: Iterable[tuple[str, Signature]], candidates: Mapping[str, Iterable[str]]) -> list[Member]:
     """Assign stories to documents given in first-seen order; each joins the story of the earliest it copies.
 
-    The result for a document depends only on the documents before it, so adding later documents never moves
-    an earlier one, and recomputing from the same signatures gives the same stories.
+    `candidates` maps a document to the documents sharing a band with it. The result for a document depends
+    only on the documents before it, so later documents never move an earlier one, and recomputing from the
+    same signatures gives the same stories.
     """
-    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
     members: list[Member] = []
     signatures: dict[str, Signature] = {}
     place: dict[str, Member] = {}
     for position, (document_id, sig) in enumerate(ordered):
         member = Member(document_id, document_id, position)
         if sig.shingles >= MIN_SHINGLES:
-            minhash = LeanMinHash(seed=SEED, hashvalues=sig.hashvalues, scheme=SCHEME)
-            member = _join(member, sig, lsh.query(minhash), signatures, place)
-            lsh.insert(document_id, minhash, check_duplication=False)
+            earlier = [c for c in candidates.get(document_id, ()) if c in signatures]
+            member = _join(member, sig, earlier, signatures, place)
             signatures[document_id] = sig
         place[document_id] = member
         members.append(member)
@@ -147,3 +160,16 @@ def _join(member: Member, sig: Signature, candidates: list[str], signatures: dic
         if found.is_copy:
             return Member(member.document_id, place[candidate].story_id, member.position, candidate, found)
     return member
+
+
+def candidate_pairs(ordered: Iterable[tuple[str, Signature]]) -> dict[str, set[str]]:
+    """Documents sharing a band, in memory (the warehouse finds the same pairs with a join)."""
+    buckets: dict[tuple[int, int], list[str]] = {}
+    for document_id, sig in ordered:
+        for band, value in enumerate(band_hashes(sig)):
+            buckets.setdefault((band, value), []).append(document_id)
+    found: dict[str, set[str]] = {}
+    for bucket in buckets.values():
+        for a in bucket:
+            found.setdefault(a, set()).update(b for b in bucket if b != a)
+    return found

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from transforms.stories import Member, Signature, cluster, signature
+from transforms.stories import Member, Signature, band_hashes, cluster, signature
 from warehouse.db import connect, transaction
 
 SIGN_CHUNK = 1000  # bodies read and signed at a time: memory stays flat in a backfill
@@ -46,6 +46,13 @@ LEFT JOIN document_keys k ON k.document_id = s.document_id
 ORDER BY r.started_at, coalesce(v.published_at, k.first_seen_at) NULLS LAST, s.document_id
 """
 
+CANDIDATES_SQL = """
+SELECT a.document_id, list(DISTINCT b.document_id)
+FROM story_bands a
+JOIN story_bands b ON b.band = a.band AND b.h = a.h AND b.document_id <> a.document_id
+GROUP BY a.document_id
+"""
+
 
 @dataclass(frozen=True)
 class StoryRefresh:
@@ -75,7 +82,8 @@ def refresh_stories(db_path: Path | str) -> StoryRefresh:
         documents, members = con.execute(
             "SELECT (SELECT count(*) FROM story_signatures), (SELECT count(*) FROM story_members)").fetchone()
         if signed or documents != members:
-            _store_members(con, cluster(_ordered(con)))
+            candidates = dict(con.execute(CANDIDATES_SQL).fetchall())
+            _store_members(con, cluster(_ordered(con), candidates))
         stories = con.execute("SELECT count(DISTINCT story_id) FROM story_members").fetchone()[0]
     return StoryRefresh(signed, documents, stories)
 
@@ -101,6 +109,13 @@ def _sign_stale(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("""INSERT OR REPLACE INTO story_signatures
                        SELECT document_id, content_hash, CAST(shingles AS INTEGER), CAST(minhash AS BLOB)
                        FROM signatures_df""")
+        con.execute("DELETE FROM story_bands WHERE document_id IN (SELECT document_id FROM signatures_df)")
+        con.register("bands_df", pd.DataFrame(
+            [(row[0], band, value) for row, sig in zip(chunk, signatures, strict=True)
+             for band, value in enumerate(band_hashes(sig))], columns=["document_id", "band", "h"]))
+        con.execute("""INSERT INTO story_bands
+                       SELECT CAST(document_id AS VARCHAR), CAST(band AS SMALLINT), CAST(h AS BIGINT) FROM bands_df""")
+        con.unregister("bands_df")
         con.unregister("signatures_df")
     return len(stale)
 

@@ -8,6 +8,13 @@ CREATE TABLE story_signatures (
     minhash      BLOB NOT NULL       -- 128 little-endian uint32 MinHash values
 );
 
+-- LSH bands of each signature: documents sharing a (band, hash) are candidates to compare.
+CREATE TABLE story_bands (
+    document_id VARCHAR NOT NULL,
+    band        SMALLINT NOT NULL,
+    h           BIGINT NOT NULL
+);
+
 CREATE TABLE story_members (
     document_id         VARCHAR PRIMARY KEY,
     story_id            VARCHAR NOT NULL,   -- the document_id of the story's first document
