@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -112,3 +114,18 @@ def test_one_alert_per_story_names_its_copies_and_later_copies_join_silently(db_
     refresh_stories(db_path)
     assert queue(db_path, NOW + timedelta(minutes=5)) == (0, 1)
     assert outbox(db_path)["wp:edited"] == ("skipped", COPY_OF_STORY)
+
+
+def test_explain_shows_the_story_and_why_a_copy_joined(db_path: Path) -> None:
+    load(db_path, [post("news", "payroll", "Union warns merged payroll plan", published=NOW - timedelta(days=1),
+                        body=PAYROLL)])
+    load(db_path, [post("blog", "repost", "No to this plan", published=NOW, body=REPOST)])
+    refresh_stories(db_path)
+    copy = subprocess.run([sys.executable, "-m", "flows.cli", "explain", "https://blog.example.org/repost.html",
+                           "--db", str(db_path)], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "story: news:payroll (2 documents)" in copy
+    assert "joined as a copy of news:payroll: estimated containment" in copy
+    assert "with the first document:" in copy and '"' in copy.split("with the first document:")[1]
+    first = subprocess.run([sys.executable, "-m", "flows.cli", "explain", "news:payroll", "--db", str(db_path)],
+                           capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "story: its own, as its first document; 1 copy elsewhere" in first

@@ -121,6 +121,24 @@ def exact_similarity(a: str, b: str) -> tuple[Similarity, list[str]]:
             [shingle for shingle in ordered if shingle in shared])
 
 
+def explain(document_id: str, body: str, story_id: str, first_body: str, members: int, matched: str | None,
+            estimate: Similarity | None) -> list[str]:
+    """Why a document is in its story, in words: its estimate against the document it copies, and its exact
+    overlap with the story's first document with some of the phrases they share."""
+    if story_id == document_id:
+        others = members - 1
+        return [f"story: its own, as its first document; {others} cop{'y' if others == 1 else 'ies'} elsewhere"]
+    lines = [f"story: {story_id} ({members} documents)"]
+    if matched and estimate:
+        lines.append(f"  joined as a copy of {matched}: estimated containment {estimate.containment:.2f}, "
+                     f"Jaccard {estimate.jaccard:.2f} (a copy needs {COPY_CONTAINMENT} and {COPY_JACCARD})")
+    exact, shared = exact_similarity(first_body, body)
+    lines.append(f"  with the first document: {len(shared)} shared {SHINGLE_WORDS}-word phrases, containment "
+                 f"{exact.containment:.2f}, Jaccard {exact.jaccard:.2f}")
+    lines += [f'    "{phrase}"' for phrase in shared[:: max(1, len(shared) // 3)][:3]]
+    return lines
+
+
 def band_hashes(sig: Signature) -> list[int]:
     """One signed 64-bit hash per LSH band; two documents sharing one are candidates (none for short texts)."""
     if sig.shingles < MIN_SHINGLES:

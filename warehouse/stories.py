@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from transforms.stories import Member, Signature, band_hashes, cluster, signature
+from transforms.stories import Member, Signature, Similarity, band_hashes, cluster, explain, signature
 from warehouse.db import connect, transaction
 
 SIGN_CHUNK = 1000  # bodies read and signed at a time: memory stays flat in a backfill
@@ -94,6 +94,19 @@ def story_of(con: duckdb.DuckDBPyConnection, document_id: str) -> StoryRow | Non
                                 (SELECT count(*) FROM story_members o WHERE o.story_id = m.story_id)
                          FROM story_members m WHERE m.document_id = ?""", [document_id]).fetchone()
     return StoryRow(*row) if row else None
+
+
+def story_lines(db_path: Path | str, document_id: str, body: str) -> list[str]:
+    """`explain`'s account of a document's story."""
+    with connect(db_path, read_only=True) as con:
+        story = story_of(con, document_id)
+        if story is None:
+            return ["story: not computed yet (the next `unionwatch run` or `reparse` places it)"]
+        first_body = con.execute("SELECT body FROM documents WHERE document_id = ?", [story.story_id]).fetchone()[0]
+    estimate = (Similarity(story.jaccard, story.containment)
+                if story.jaccard is not None and story.containment is not None else None)
+    return explain(document_id, body, story.story_id, first_body, story.members, story.matched_document_id,
+                   estimate)
 
 
 def _sign_stale(con: duckdb.DuckDBPyConnection) -> int:
