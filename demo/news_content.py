@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from demo.content import BOC, BOTH, BST, GMT, NONE, SS, Comment
+from demo.content import BOC, BOTH, BST, GMT, NONE, PRESS_RELEASE, PRESS_RELEASE_TITLE, SS, Comment
 
 SITE_NAME = "Eastbridge Chronicle"
 SITE_TAGLINE = "Council, health and public-service news for Eastbridge and the Marsh Valley"
@@ -98,6 +98,11 @@ class NewsItem:
 
 
 NEWS_ITEMS: list[NewsItem] = [
+    NewsItem(
+        post_id=4131, slug="union-warns-shared-service-centre-plan-puts-jobs-at-risk", title=PRESS_RELEASE_TITLE,
+        published=dt.datetime(2024, 3, 13, 11, 0, tzinfo=GMT), author="Eastbridge Chronicle", role="Press release",
+        categories=["Council", "Jobs"], paragraphs=list(PRESS_RELEASE), expected_topics=SS,
+    ),
     NewsItem(
         post_id=4127, slug="eastbridge-and-northvale-agree-shared-services-deal",
         title="Eastbridge and Northvale agree shared services deal for revenues and benefits",

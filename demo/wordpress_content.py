@@ -17,7 +17,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from demo.content import BOC, BOTH, BST, GMT, NONE, SS, html_to_text
+from demo.content import BOC, BOTH, BST, GMT, NONE, PRESS_RELEASE, SS, html_to_text
 
 WP_SITE_NAME = "Strathmore Council UNISON (sample)"
 WP_SITE_TAGLINE = "News from a sample UNISON Scotland local government branch"
@@ -246,5 +246,15 @@ WP_POSTS: list[WPPost] = [
         "Library staff are our members too, and many of them also run the local council advice desks.</p>\n"
         "<p>Please respond before 30 June and tell the council what your local library means to you.</p>",
         expected_topics=NONE,
+    ),
+    WPPost(
+        1296, "shared-service-centre-what-it-means-for-us",
+        "Shared service centre: what it means for us",
+        dt.datetime(2024, 3, 18, 12, 0, tzinfo=GMT), "branch-secretary", ["Campaigns"], ["shared services"],
+        "".join(f"<p>{paragraph}</p>\n" for paragraph in [
+            PRESS_RELEASE[0].replace("UNISON has warned", "Our union has warned"),
+            PRESS_RELEASE[1].replace("published last week", "published on 6 March"),
+            *PRESS_RELEASE[2:4]]),
+        expected_topics=SS,
     ),
 ]

@@ -1,0 +1,68 @@
+"""The demo's reposted press release over real HTTP: one alert naming its copies, exact flags unchanged."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from alerts_support import WebhookReceiver
+
+from demo.server import serve_sites
+from demo.sites import demo_sites
+from extractors.config import load_sources
+from flows.commands.demo import sources_toml
+from flows.ingest import ingest
+from warehouse.outbox import COPY_OF_STORY
+
+HOOK = '\n[[subscriptions]]\nid = "hook"\nchannel = "webhook"\nurl_env = "HOOK_URL"\nsince_days = 36500\n'
+REPOST_SLUG = "no-to-the-shared-service-centre"
+EDITED = "sample-wordpress:1296"
+
+
+def test_a_reposted_press_release_is_one_alert_listing_its_copies(prefect_server, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    sites = demo_sites("news", "branch", "wordpress")
+    release = next(i for i in sites["news"].items if i.post_id == 4131)
+    repost = next(p for p in sites["branch"].posts if p.slug == REPOST_SLUG)
+    edited = next(p for p in sites["wordpress"].posts if p.post_id == 1296)
+    sites["news"].items.remove(release)
+    sites["branch"].posts.remove(repost)
+    sites["wordpress"].posts.remove(edited)
+    db = tmp_path / "w.duckdb"
+    with serve_sites(sites) as servers, WebhookReceiver() as receiver:
+        monkeypatch.setenv("HOOK_URL", receiver.url("/hook"))
+        config = tmp_path / "sources.toml"
+        config.write_text(sources_toml({name: server.url for name, server in servers.items()}) + HOOK,
+                          encoding="utf-8")
+
+        def run() -> None:
+            assert ingest(load_sources(config), str(db), extract_retry_delay=0, alerts_config=str(config)).ok
+
+        run()
+        assert receiver.accepted() == [], "what was there before the subscription is not announced"
+        release.published = datetime.now(UTC)  # news: published after the subscription was first seen
+        repost.published = edited.published = release.published + timedelta(minutes=1)
+        sites["news"].items.append(release)
+        sites["branch"].posts.append(repost)
+        run()
+        [message] = receiver.accepted()
+        [item] = message.json["items"]
+        release_id = item["document_id"]
+        assert release_id.startswith("sample-news:") and release_id.endswith("?p=4131")
+        [copy] = item["also_at"]
+        assert copy["source_id"] == "sample-branch" and copy["url"].endswith(f"/{REPOST_SLUG}.html")
+        sites["wordpress"].posts.append(edited)
+        run()
+        assert len(receiver.accepted()) == 1, "a copy found later joins the story without a new alert"
+    with duckdb.connect(str(db), read_only=True) as con:
+        story = con.execute("SELECT story_id, documents, sources FROM stories WHERE story_id = ?",
+                            [release_id]).fetchone()
+        flagged = {row[0] for row in con.execute("SELECT document_id FROM flagged_documents").fetchall()}
+        edited_row = con.execute("SELECT status, reason FROM alert_outbox WHERE document_id = ?", [EDITED]).fetchone()
+        [repost_id] = con.execute("SELECT document_id FROM documents WHERE url LIKE ?",
+                                  [f"%{REPOST_SLUG}%"]).fetchone()
+    assert story == (release_id, 3, 3)
+    assert {release_id, repost_id, EDITED} <= flagged, "copies keep their exact flags"
+    assert edited_row == ("skipped", COPY_OF_STORY)
