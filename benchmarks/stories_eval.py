@@ -97,7 +97,8 @@ def scale(count: int) -> dict[str, float]:
         refresh_stories(db)
         figures["quiet_refresh_s"] = time.perf_counter() - started
         with connect(db) as con:
-            ordered = [(d, stories.Signature.from_bytes(m, n)) for d, n, m in con.execute(ORDERED_SQL).fetchall()]
+            rows = con.execute(ORDERED_SQL, {"ids": None}).fetchall()
+        ordered = [(d, stories.Signature.from_bytes(m, n)) for d, n, m in rows]
     started = time.perf_counter()
     lsh = stories.MinHashLSH(threshold=stories.CANDIDATE_JACCARD, num_perm=stories.NUM_PERM)
     for document_id, sig in ordered:

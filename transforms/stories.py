@@ -149,17 +149,21 @@ def band_hashes(sig: Signature) -> list[int]:
                            "little", signed=True) for band in range(BANDS)]
 
 
-def cluster(ordered: Iterable[tuple[str, Signature]], candidates: Mapping[str, Iterable[str]]) -> list[Member]:
+def cluster(ordered: Iterable[tuple[str, Signature]], candidates: Mapping[str, Iterable[str]],
+            earlier: Iterable[tuple[Member, Signature]] = (), start: int = 0) -> list[Member]:
     """Assign stories to documents given in first-seen order; each joins the story of the earliest it copies.
 
-    `candidates` maps a document to the documents sharing a band with it. The result for a document depends
-    only on the documents before it, so later documents never move an earlier one, and recomputing from the
-    same signatures gives the same stories.
+    `candidates` maps a document to the documents sharing a band with it; `earlier` are documents placed
+    before (the candidates among them suffice), and the new ones follow them from position `start`. The result
+    for a document depends only on the documents before it, so later documents never move an earlier one, and
+    recomputing from the same signatures gives the same stories.
     """
     members: list[Member] = []
     signatures: dict[str, Signature] = {}
     place: dict[str, Member] = {}
-    for position, (document_id, sig) in enumerate(ordered):
+    for member, sig in earlier:
+        signatures[member.document_id], place[member.document_id] = sig, member
+    for position, (document_id, sig) in enumerate(ordered, start):
         member = Member(document_id, document_id, position)
         if sig.shingles >= MIN_SHINGLES:
             earlier = [c for c in candidates.get(document_id, ()) if c in signatures]

@@ -43,6 +43,7 @@ FROM story_signatures s
 JOIN document_versions v ON v.document_id = s.document_id AND v.version = 1
 JOIN runs r ON r.run_id = v.run_id
 LEFT JOIN document_keys k ON k.document_id = s.document_id
+WHERE $ids IS NULL OR s.document_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))
 ORDER BY r.started_at, coalesce(v.published_at, k.first_seen_at) NULLS LAST, s.document_id
 """
 
@@ -50,7 +51,15 @@ CANDIDATES_SQL = """
 SELECT a.document_id, list(DISTINCT b.document_id)
 FROM story_bands a
 JOIN story_bands b ON b.band = a.band AND b.h = a.h AND b.document_id <> a.document_id
+WHERE $ids IS NULL OR a.document_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))
 GROUP BY a.document_id
+"""
+
+# Placed documents among the candidates of new ones, with their signatures.
+EARLIER_SQL = """
+SELECT m.document_id, m.story_id, m.position, s.shingles, s.minhash
+FROM story_members m JOIN story_signatures s USING (document_id)
+WHERE m.document_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))
 """
 
 
@@ -76,16 +85,34 @@ class StoryRow:
 
 
 def refresh_stories(db_path: Path | str) -> StoryRefresh:
-    """Sign new and changed documents, then recompute every story (skipped when nothing changed)."""
+    """Sign new and changed documents, then place them in stories.
+
+    Documents new since the last refresh come after every placed one in first-seen order, so only they are
+    placed; when a placed document changed (an edit, a parser fix in `reparse`), every story is recomputed.
+    """
     with connect(db_path) as con, transaction(con):
         signed = _sign_stale(con)
-        documents, members = con.execute(
-            "SELECT (SELECT count(*) FROM story_signatures), (SELECT count(*) FROM story_members)").fetchone()
-        if signed or documents != members:
-            candidates = dict(con.execute(CANDIDATES_SQL).fetchall())
-            _store_members(con, cluster(_ordered(con), candidates))
-        stories = con.execute("SELECT count(DISTINCT story_id) FROM story_members").fetchone()[0]
-    return StoryRefresh(signed, documents, stories)
+        new = [row[0] for row in con.execute(
+            "SELECT document_id FROM story_signatures ANTI JOIN story_members USING (document_id)").fetchall()]
+        if len(new) < len(signed):
+            _store_members(con, cluster(_ordered(con), dict(con.execute(CANDIDATES_SQL, {"ids": None}).fetchall())),
+                           replace_all=True)
+        elif new:
+            _place_new(con, new)
+        documents, stories = con.execute(
+            "SELECT count(*), count(DISTINCT story_id) FROM story_members").fetchone()
+    return StoryRefresh(len(signed), documents, stories)
+
+
+def _place_new(con: duckdb.DuckDBPyConnection, new: list[str]) -> None:
+    """Place documents not yet in any story after the placed ones, comparing them with their candidates only."""
+    candidates = dict(con.execute(CANDIDATES_SQL, {"ids": new}).fetchall())
+    wanted = sorted({c for found in candidates.values() for c in found} - set(new))
+    earlier = [(Member(document_id, story_id, position), Signature.from_bytes(minhash, shingles))
+               for document_id, story_id, position, shingles, minhash
+               in con.execute(EARLIER_SQL, {"ids": wanted}).fetchall()]
+    start = con.execute("SELECT coalesce(max(position) + 1, 0) FROM story_members").fetchone()[0]
+    _store_members(con, cluster(_ordered(con, new), candidates, earlier, start), replace_all=False)
 
 
 def story_of(con: duckdb.DuckDBPyConnection, document_id: str) -> StoryRow | None:
@@ -109,8 +136,8 @@ def story_lines(db_path: Path | str, document_id: str, body: str) -> list[str]:
                    estimate)
 
 
-def _sign_stale(con: duckdb.DuckDBPyConnection) -> int:
-    """Compute and store the signature of every document version that has none; returns how many."""
+def _sign_stale(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Compute and store the signature of every document version that has none; returns their ids."""
     stale = [row[0] for row in con.execute(STALE_SQL).fetchall()]
     for start in range(0, len(stale), SIGN_CHUNK):
         chunk = con.execute(BODIES_SQL, {"ids": stale[start:start + SIGN_CHUNK]}).fetchall()
@@ -130,23 +157,24 @@ def _sign_stale(con: duckdb.DuckDBPyConnection) -> int:
                        SELECT CAST(document_id AS VARCHAR), CAST(band AS SMALLINT), CAST(h AS BIGINT) FROM bands_df""")
         con.unregister("bands_df")
         con.unregister("signatures_df")
-    return len(stale)
+    return stale
 
 
-def _ordered(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Signature]]:
-    """Every stored signature in first-seen order."""
+def _ordered(con: duckdb.DuckDBPyConnection, ids: list[str] | None = None) -> list[tuple[str, Signature]]:
+    """The stored signatures (all, or of `ids`) in first-seen order."""
     return [(document_id, Signature.from_bytes(minhash, shingles))
-            for document_id, shingles, minhash in con.execute(ORDERED_SQL).fetchall()]
+            for document_id, shingles, minhash in con.execute(ORDERED_SQL, {"ids": ids}).fetchall()]
 
 
-def _store_members(con: duckdb.DuckDBPyConnection, members: list[Member]) -> None:
-    """Replace the story assignment with `members`."""
+def _store_members(con: duckdb.DuckDBPyConnection, members: list[Member], *, replace_all: bool) -> None:
+    """Store `members`, replacing every earlier assignment when `replace_all`."""
     con.register("members_df", pd.DataFrame({
         "document_id": [m.document_id for m in members], "story_id": [m.story_id for m in members],
         "position": [m.position for m in members], "matched": [m.matched for m in members],
         "jaccard": [m.similarity.jaccard if m.similarity else None for m in members],
         "containment": [m.similarity.containment if m.similarity else None for m in members]}))
-    con.execute("DELETE FROM story_members")
+    if replace_all:
+        con.execute("DELETE FROM story_members")
     con.execute("""INSERT INTO story_members
                    SELECT CAST(document_id AS VARCHAR), CAST(story_id AS VARCHAR), CAST(position AS BIGINT),
                           CAST(matched AS VARCHAR), CAST(jaccard AS DOUBLE), CAST(containment AS DOUBLE)
