@@ -30,7 +30,7 @@ EMAIL = '[[subscriptions]]\nid = "campaigns"\nchannel = "email"\nto = "campaigns
 ACTIVE_ONLY = 'sources = ["sample-active"]\n'  # the blog with the hostile title: 4 flagged posts
 FLAGGED_ACTIVE_ITEMS = 4
 HOOK = '[[subscriptions]]\nid = "hook"\nchannel = "webhook"\nurl_env = "HOOK_URL"\n'
-FLAGGED_SAMPLE_ITEMS = 19
+FLAGGED_SAMPLE_ITEMS = 18
 
 
 @pytest.fixture(scope="session")

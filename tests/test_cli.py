@@ -9,9 +9,9 @@ from pathlib import Path
 
 import duckdb
 
-from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS
-from demo.news_content import NEWS_ITEMS
-from demo.wordpress_content import WP_POSTS
+from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS, REPOST_POST
+from demo.news_content import NEWS_ITEMS, PRESS_RELEASE_ITEM
+from demo.wordpress_content import EDITED_RELEASE_POST, WP_POSTS
 from extractors.records import ARTICLE
 
 
@@ -61,19 +61,20 @@ def test_demo_ingests_the_sample_sites_and_shows_flags(tmp_path: Path) -> None:
         quarantined = con.execute("SELECT document_id, reasons FROM quarantine").fetchall()
         per_kind = dict(con.execute("SELECT source_id, count(*) FROM documents GROUP BY ALL").fetchall())
     # Two WordPress posts (untitled; password-protected, so no body) are held back by the quality checks.
-    assert per_kind == {"sample-motions": 16, "sample-active": 9, "sample-branch": 8, "sample-wordpress": 10,
-                        "sample-news": 8}
+    # The demo adds a press release to the news feed and its two reposts (demo_sites(reposts=True)).
+    assert per_kind == {"sample-motions": 16, "sample-active": 9, "sample-branch": 9, "sample-wordpress": 11,
+                        "sample-news": 9}
     assert "held = rows kept in quarantine" in result.stdout
     expected = {f"sample-motions:{m.slug}" for m in MOTIONS if m.expected_topics}
     expected |= {f"sample-{blog}:{p.post_id}" for blog, posts in (("active", ACTIVE_BLOG_POSTS),
-                                                                   ("branch", BRANCH_BLOG_POSTS))
+                                                                   ("branch", [*BRANCH_BLOG_POSTS, REPOST_POST]))
                  for p in posts if p.expected_topics}
     held = {f"sample-wordpress:{p.post_id}" for p in WP_POSTS if not p.title.strip() or p.password}
-    expected |= {f"sample-wordpress:{p.post_id}" for p in WP_POSTS if p.expected_topics} - held
+    expected |= {f"sample-wordpress:{p.post_id}" for p in [*WP_POSTS, EDITED_RELEASE_POST] if p.expected_topics} - held
     assert {doc for doc in flagged if not doc.startswith("sample-news:")} == expected
     assert {row[0] for row in quarantined} == held and len(held) == 2
     assert sum(doc.startswith("sample-news:") for doc in flagged) == sum(
-        bool(item.expected_topics) for item in NEWS_ITEMS if item.kind == ARTICLE)
+        bool(item.expected_topics) for item in [*NEWS_ITEMS, PRESS_RELEASE_ITEM] if item.kind == ARTICLE)
     flagged = unionwatch("explain", "sample-motions:shared-services", "--db", "demo.duckdb", cwd=tmp_path)
     assert flagged.returncode == 0 and "stored flag: shared_services" in flagged.stdout
     assert "shared_services (Shared services): MATCH" in flagged.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,27 +10,25 @@ import duckdb
 import pytest
 from alerts_support import WebhookReceiver
 
+from demo.content import REPOST_POST
+from demo.news_content import PRESS_RELEASE_ITEM
 from demo.server import serve_sites
 from demo.sites import demo_sites
+from demo.wordpress_content import EDITED_RELEASE_POST
 from extractors.config import load_sources
 from flows.commands.demo import sources_toml
 from flows.ingest import ingest
 from warehouse.outbox import COPY_OF_STORY
 
 HOOK = '\n[[subscriptions]]\nid = "hook"\nchannel = "webhook"\nurl_env = "HOOK_URL"\nsince_days = 36500\n'
-REPOST_SLUG = "no-to-the-shared-service-centre"
+REPOST_SLUG = REPOST_POST.slug
 EDITED = "sample-wordpress:1296"
 
 
 def test_a_reposted_press_release_is_one_alert_listing_its_copies(prefect_server, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     sites = demo_sites("news", "branch", "wordpress")
-    release = next(i for i in sites["news"].items if i.post_id == 4131)
-    repost = next(p for p in sites["branch"].posts if p.slug == REPOST_SLUG)
-    edited = next(p for p in sites["wordpress"].posts if p.post_id == 1296)
-    sites["news"].items.remove(release)
-    sites["branch"].posts.remove(repost)
-    sites["wordpress"].posts.remove(edited)
+    release, repost, edited = deepcopy(PRESS_RELEASE_ITEM), deepcopy(REPOST_POST), deepcopy(EDITED_RELEASE_POST)
     db = tmp_path / "w.duckdb"
     with serve_sites(sites) as servers, WebhookReceiver() as receiver:
         monkeypatch.setenv("HOOK_URL", receiver.url("/hook"))
