@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 from lxml import etree
 
+from extractors import page_meta
 from extractors.fetch import Fetcher, FetchError
 from extractors.html import (
     block_text,
@@ -262,6 +263,8 @@ def parse_post_page(source_id: str, raw: RawResponse) -> Document:
     doc = _html_post(source_id, post, header_date, raw)
     if doc is None:
         raise ValueError("post without id, permalink or .post-body (template changed?)")
+    if doc.published_at is None:  # a template without a timestamp: the page's metadata, else htmldate
+        doc.published_at = page_meta.page_date(tree_of(raw), raw)
     return doc
 
 

@@ -24,7 +24,7 @@ from demo.news_content import (
 from demo.server import SiteServer
 from demo.sites.news import COOKIE_TEXT, FOOTER_TEXT, NEWSLETTER_TEXT, NewsSite
 from extractors import feed
-from extractors.article import decode_html, parse_article
+from extractors.article import FeedEntry, decode_html, parse_article
 from extractors.fetch import Fetcher, FetchError
 from extractors.records import Document, Extraction, Known, KnownDocument, RawResponse, SourceConfig
 from transforms.classify import classify, load_rules
@@ -299,7 +299,7 @@ def test_pages_decode_by_bom_then_header_then_meta_then_content(content_type: st
     assert f"<p>{text}</p>" in decode_html(raw)
 
 
-def test_page_without_metadata_date_is_undated_rather_than_guessed() -> None:
+def test_a_feed_date_outranks_a_date_guessed_from_page_text() -> None:
     body = ("<html><head><title>Branch news: Pay talks stall again</title></head><body><article>"
             "<h1>Pay talks stall again</h1><p>Talks broke up without agreement on Tuesday, the third time this "
             "year that negotiators have failed to settle the pay claim for council staff.</p></article>"
@@ -307,8 +307,11 @@ def test_page_without_metadata_date_is_undated_rather_than_guessed() -> None:
     url = "http://branch.example/news/2023/10/19-pay-talks/"
     raw = RawResponse(url, url, 200, {"content-type": "text/html"}, body, dt.datetime.now(dt.UTC))
     document = parse_article("branch", raw)
-    assert (document.title, document.published_at) == ("Pay talks stall again", None)
-    assert document.body.startswith("Talks broke up")
+    assert document.title == "Pay talks stall again" and document.body.startswith("Talks broke up")
+    assert document.published_at == dt.datetime(2023, 10, 19, tzinfo=dt.UTC), "no markup: htmldate reads the URL"
+    told = dt.datetime(2023, 10, 19, 16, 5, tzinfo=dt.UTC)
+    entry = FeedEntry(key="pay-talks", link=url, title="Pay talks stall again", published=told)
+    assert parse_article("branch", raw, entry=entry).published_at == told
 
 
 def test_sample_items_are_consistent() -> None:

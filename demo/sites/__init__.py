@@ -1,5 +1,6 @@
-"""The bundled demo sites: a motions database, two Blogger blogs (one without a feed), a WordPress branch
-site and a news site whose RSS feed carries summaries only."""
+"""The bundled demo sites: a motions database, two Blogger blogs (one without a feed), two WordPress branch
+sites (a Twenty*-style one with API and feed, a magazine-theme one with neither, found through its sitemaps)
+and a news site whose RSS feed carries summaries only."""
 
 from __future__ import annotations
 
@@ -19,9 +20,18 @@ from demo.sites.blogger import BloggerSite
 from demo.sites.motions import MotionsSite
 from demo.sites.news import NewsSite
 from demo.sites.wordpress import WordPressSite
-from demo.wordpress_content import EDITED_RELEASE_POST, WP_POSTS, WP_SITE_NAME, WP_SITE_TAGLINE
+from demo.sites.wordpress_press import PressThemeSite
+from demo.wordpress_content import (
+    EDITED_RELEASE_POST,
+    PRESS_POSTS,
+    PRESS_SITE_NAME,
+    PRESS_SITE_TAGLINE,
+    WP_POSTS,
+    WP_SITE_NAME,
+    WP_SITE_TAGLINE,
+)
 
-__all__ = ["BloggerSite", "MotionsSite", "NewsSite", "WordPressSite", "demo_sites"]
+__all__ = ["BloggerSite", "MotionsSite", "NewsSite", "PressThemeSite", "WordPressSite", "demo_sites"]
 
 
 def demo_sites(*names: str, reposts: bool = False) -> dict[str, Site]:
@@ -41,6 +51,7 @@ def demo_sites(*names: str, reposts: bool = False) -> dict[str, Site]:
             description=BRANCH_BLOG_DESCRIPTION,
         ),
         "wordpress": WordPressSite(WP_SITE_NAME, deepcopy(WP_POSTS), tagline=WP_SITE_TAGLINE, per_page_cap=4),
+        "press": PressThemeSite(PRESS_SITE_NAME, deepcopy(PRESS_POSTS), tagline=PRESS_SITE_TAGLINE),
         "news": NewsSite(deepcopy(NEWS_ITEMS)),
     }
     if reposts:

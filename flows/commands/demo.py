@@ -9,9 +9,10 @@ from pathlib import Path
 from flows.commands.common import DEFAULT_DEMO_DB, EXIT_OK, EXIT_SOURCE_FAILED, add_db
 
 KINDS = {"motions": "unison_motions", "active": "blogger", "branch": "blogger", "wordpress": "wordpress",
-         "news": "feed"}
+         "press": "wordpress", "news": "feed"}
 NAMES = {"motions": "UNISON policy motions (sample)", "active": "UNISONActive (sample)",
          "branch": "Branch blog (sample)", "wordpress": "Strathmore UNISON branch (sample WordPress)",
+         "press": "Glenmuir College UNISON (sample WordPress, magazine theme)",
          "news": "Public sector news (sample RSS)"}
 PATHS = {"news": "feed/"}  # a feed source's url is the feed itself
 TRY_QUERIES = (
@@ -47,15 +48,17 @@ def handle(args: argparse.Namespace) -> int:
     from demo.sites import demo_sites
     from extractors.config import load_sources
     from flows.commands.run import print_summary
-    from flows.ingest import ingest
-    from flows.prefect_server import prefect_api
+    from flows.prefect_server import import_flows, prefect_api
 
-    print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, a WordPress branch site, "
-          "a news feed) and ingesting them (about 30 s on first use)...")
+    print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, two WordPress branch "
+          "sites, a news feed) and ingesting them (about 30 s on first use)...")
     sites = demo_sites(reposts=True)  # a press release and two reposts of it: one story
-    with serve_sites(sites) as servers, tempfile.TemporaryDirectory(prefix="unionwatch-demo-") as tmp, prefect_api():
+    with serve_sites(sites) as servers, tempfile.TemporaryDirectory(prefix="unionwatch-demo-") as tmp, \
+            prefect_api(while_starting=import_flows):
         path = Path(tmp, "sources.toml")
         path.write_text(sources_toml({name: server.url for name, server in servers.items()}), encoding="utf-8")
+        from flows.ingest import ingest
+
         summary = ingest(load_sources(path), args.db, command="demo")
     print_summary(summary, args.db)
     print(f"\nTry these in any DuckDB client (duckdb {args.db}):")
