@@ -48,6 +48,7 @@ class FeedEntry:
     marker: str | None = None
     labels: list[str] = field(default_factory=list)
     content: str | None = None  # full-text HTML when the feed carries the whole item, else None
+    summary: str | None = None  # the longer of the feed's summary and teaser HTML: the body if the page is gone
 
 
 def parse_article(source_id: str, raw: RawResponse, *, entry: FeedEntry | None = None) -> Document:
@@ -62,9 +63,7 @@ def parse_article(source_id: str, raw: RawResponse, *, entry: FeedEntry | None =
     if extracted is None or not (extracted.text or "").strip():
         raise ValueError("no article text found on the page")
     own_title = page_meta.title(tree, extracted.sitename or "")
-    title = (entry.title if entry else "") or own_title
-    if not title:
-        raise ValueError("no title")
+    title = (entry.title if entry else "") or own_title  # none: the pipeline titles it by its first words
     return Document(
         source_id=source_id, kind=ARTICLE, key=entry.key if entry else canonical_url(url), url=url, title=title,
         body=_without_title(extracted.text, own_title),

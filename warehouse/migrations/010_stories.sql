@@ -24,10 +24,10 @@ CREATE TABLE story_members (
     containment         DOUBLE
 );
 
--- documents as in 002, plus story_id: a document not (yet) in story_members is a story of its own.
+-- documents as in 009, plus story_id: a document not (yet) in story_members is a story of its own.
 CREATE OR REPLACE VIEW documents AS
 SELECT k.document_id, k.source_id, k.kind, v.url, v.title, v.author, v.published_at, v.conference,
-       v.decision, v.body, k.first_seen_at, k.last_seen_at, k.removed_at,
+       v.decision, v.body, k.first_seen_at, k.last_seen_at, k.removed_at, v.body_source,
        coalesce(m.story_id, k.document_id) AS story_id
 FROM document_keys k
 JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
