@@ -49,7 +49,8 @@ HTML_ITEM = """<div style="margin: 0 0 1.5em 0">
 <h3 style="margin: 0">{title}</h3>
 <p style="color: #555; margin: 0.2em 0">{meta}</p>
 <blockquote style="margin: 0.5em 0; padding-left: 0.8em; border-left: 3px solid #ccc">{snippet}</blockquote>
-</div>"""
+{also}</div>"""
+ALSO_AT = "Also appeared at"
 
 
 @dataclass(frozen=True)
@@ -196,16 +197,30 @@ class Renderer:
         return f"{self.source(item.source_id)}{author} · {date} · {topics}"
 
     def _text_item(self, item: AlertItem, meta: str) -> list[str]:
-        """An item as plain-text lines."""
+        """An item as plain-text lines; the other places its story appeared follow it."""
         snippet = one_line(item.snippet)
-        return [one_line(item.title) or "(untitled)", meta, one_line(item.url), *([f"> {snippet}"] if snippet else [])]
+        also = [f"{ALSO_AT}:", *(f"  - {self.source(a.source_id)}: {one_line(a.url)}" for a in item.also_at)]
+        return [one_line(item.title) or "(untitled)", meta, one_line(item.url), *([f"> {snippet}"] if snippet else []),
+                *(also if item.also_at else [])]
 
     def _html_item(self, item: AlertItem, meta: str) -> str:
         """An item as an HTML block."""
         title = _h(one_line(item.title) or "(untitled)")
         url = safe_url(item.url)
         linked = f'<a href="{_h(url)}">{title}</a>' if url else title
-        return HTML_ITEM.format(title=linked, meta=_h(meta), snippet=html_snippet(one_line(item.snippet)))
+        return HTML_ITEM.format(title=linked, meta=_h(meta), snippet=html_snippet(one_line(item.snippet)),
+                                also=self._html_also(item))
+
+    def _html_also(self, item: AlertItem) -> str:
+        """Where else the item's story appeared, as an HTML paragraph (empty when nowhere)."""
+        if not item.also_at:
+            return ""
+        links = []
+        for appearance in item.also_at:
+            url = safe_url(appearance.url)
+            source = _h(self.source(appearance.source_id))
+            links.append(f'<a href="{_h(url)}">{source}</a>' if url else f"{source} ({_h(one_line(appearance.url))})")
+        return f'<p style="color: #555; margin: 0.2em 0">{ALSO_AT}: {", ".join(links)}</p>\n'
 
 
 def json_payload(message: Message, config: AlertConfig) -> dict:
@@ -221,7 +236,9 @@ def json_payload(message: Message, config: AlertConfig) -> dict:
          "url": i.url, "author": i.author, "published_at": i.published_at.isoformat() if i.published_at else None,
          "topics": list(i.topics), "topic_labels": [config.topic_labels.get(t, t) for t in i.topics],
          "matched_terms": list(i.matched_terms), "snippet": i.snippet, "dedupe_key": i.dedupe_key,
-         "related_only": i.related_only}
+         "related_only": i.related_only,
+         **({"also_at": [{"document_id": a.document_id, "source_id": a.source_id, "url": a.url,
+                          "first_seen_at": a.first_seen_at.isoformat()} for a in i.also_at]} if i.also_at else {})}
         for i in message.items]}
 
 

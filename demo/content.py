@@ -62,6 +62,26 @@ BRANCH_BLOG_ID = "8120334471926650193"
 BRANCH_BLOG_DESCRIPTION = "News and views from a (sample) UNISON Scotland local government branch."
 
 
+# A union press release the news site carries (demo/news_content.py) and two branch sites repost: the branch
+# blog verbatim behind an intro line, the WordPress site lightly edited under its own title. One story.
+PRESS_RELEASE_TITLE = "Union warns shared service centre plan puts 150 council jobs at risk"
+PRESS_RELEASE = [
+    "UNISON has warned that plans to move payroll, HR and finance staff from three Marsh Valley councils into a "
+    "single shared service centre at Northvale House put more than 150 jobs at risk and will not deliver the "
+    "savings councillors have been promised.",
+    "The business case, published last week, assumes that a third of the posts in the three back-office teams "
+    "can go within two years of the centre opening, while the new software the plan depends on has not yet been "
+    "bought.",
+    "UNISON Marsh Valley branch secretary Alison Kerr said: \u201cStaff have seen this film before. Every shared "
+    "service scheme in this region has cost more than it was meant to and taken longer to set up, and it is the "
+    "people who process the pay and pay the bills who end up paying the price.\u201d",
+    "The union is asking all three councils to publish the full options appraisal, including the option of "
+    "improving the existing teams in house, before any decision is taken at the joint committee on 28 March.",
+    "UNISON is the UK\u2019s largest union, with more than 1.3 million members providing public services. "
+    "For further information contact the UNISON press office.",
+]
+
+
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment: tags dropped, block ends and <br> as newlines, entities decoded."""
     return html.unescape(ANY_TAG.sub("", BREAK_TAG.sub("\n", fragment))).strip()
@@ -884,3 +904,15 @@ BRANCH_BLOG_POSTS: list[BlogPost] = [
         ),
     ),
 ]
+
+
+# The press release reposted behind an intro line on the branch blog (demo_sites(reposts=True)).
+REPOST_POST = _branch(
+    "7301588260417729034", "no-to-the-shared-service-centre",
+    "No to the shared service centre",
+    dt.datetime(2024, 3, 14, 8, 30, tzinfo=PDT),
+    author="Morag Fyfe", labels=["shared services", "press releases"],
+    body_html="The following was received today from UNISON Marsh Valley.<br /><br />"
+              + "<br /><br />".join(PRESS_RELEASE),
+    expected_topics=SS,
+)

@@ -30,6 +30,7 @@ from warehouse.load import SourceLoad, finish_run, load_source, record_source_fa
 from warehouse.lock import run_lock
 from warehouse.snapshot import publish_snapshot
 from warehouse.state import known_states, volume_histories
+from warehouse.stories import StoryRefresh, refresh_stories
 
 LOGGER = logging.getLogger("unionwatch")
 MAX_PARALLEL_SOURCES = 8  # different hosts proceed in parallel; each host stays polite
@@ -110,6 +111,12 @@ def load_task(source_id: str, db_path: str, run_id: str, extraction: Extraction,
 def alerts_task(db_path: str, config_path: str, notify_backfill: bool) -> AlertReport:
     """Queue and deliver alerts for new flags, and maintainer notices, after the loads."""
     return run_alerts(db_path, config_path, now=datetime.now(UTC), notify_backfill=notify_backfill)
+
+
+@task(name="stories", cache_policy=NO_CACHE)
+def stories_task(db_path: str) -> StoryRefresh:
+    """Sign new and changed documents and recompute the story clusters, before any alert is queued."""
+    return refresh_stories(db_path)
 
 
 @task(name="gx-warm-up", cache_policy=NO_CACHE)
@@ -201,6 +208,9 @@ def load_all(sources: list[SourceConfig], extractions: dict[str, Pending],
             del receive  # an arrival's extraction is freed before waiting for the next
     finally:
         arrivals.stop()
+    stories = stories_task(db_path)
+    LOGGER.info("stories: %d documents signed; %d documents in %d stories", stories.signed, stories.documents,
+                stories.stories)
     order = {source.id: index for index, source in enumerate(sources)}
     summary.outcomes = sorted(outcomes.values(), key=lambda outcome: order[outcome.source_id])
     finish_run(db_path, run_id, "succeeded" if summary.ok else "failed")

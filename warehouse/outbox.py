@@ -8,13 +8,14 @@ alerts/deliver.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 import duckdb
 
 KNOWN_BEFORE = "known before the subscription existed"
 OUTSIDE_WINDOW = "published before the subscription's since_days window"
+COPY_OF_STORY = "copy of an alerted story"
 
 ENQUEUE_SQL = """
 INSERT INTO alert_outbox (document_id, subscription_id, status, reason, attempts, dedupe_key, created_at)
@@ -36,6 +37,31 @@ FROM (
                       WHERE o.document_id = f.document_id AND o.subscription_id = $subscription)
 )
 RETURNING status
+"""
+
+# One alert per story: a pending row is skipped when another document of its story already has a row for the
+# subscription that is not skipped, queued earlier, or in the same batch and first seen earlier.
+COPIES_SQL = """
+UPDATE alert_outbox SET status = 'skipped', reason = $copy
+FROM story_members mine
+WHERE mine.document_id = alert_outbox.document_id
+  AND alert_outbox.subscription_id = $subscription AND alert_outbox.status = 'pending'
+  AND EXISTS (SELECT 1 FROM alert_outbox o JOIN story_members m ON m.document_id = o.document_id
+              WHERE o.subscription_id = $subscription AND o.document_id <> alert_outbox.document_id
+                AND m.story_id = mine.story_id AND o.status <> 'skipped'
+                AND (o.created_at < alert_outbox.created_at
+                     OR (o.created_at = alert_outbox.created_at AND m.position < mine.position)))
+RETURNING 1
+"""
+
+# The other documents of each item's story, where else it appeared, in first-seen order.
+ALSO_AT_SQL = """
+SELECT mine.document_id, d.document_id, d.source_id, d.url, d.first_seen_at
+FROM story_members mine
+JOIN story_members m ON m.story_id = mine.story_id AND m.document_id <> mine.document_id
+JOIN documents d ON d.document_id = m.document_id
+WHERE mine.document_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))
+ORDER BY m.position
 """
 
 # Both select the AlertItem columns, in order. Due rows: 'retry' first, so a failed item is not overtaken.
@@ -63,6 +89,16 @@ LIMIT ?
 
 
 @dataclass(frozen=True)
+class Appearance:
+    """Another document of an item's story: where else the story appeared."""
+
+    document_id: str
+    source_id: str
+    url: str
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True)
 class AlertItem:
     """One flagged document, or with include_related one scored related (`related_only`), as it goes to one
     subscription; a related-only item has no topics and its passage as snippet."""
@@ -82,6 +118,7 @@ class AlertItem:
     flagged_at: datetime
     attempts: int
     related_only: bool = False
+    also_at: tuple[Appearance, ...] = ()  # the story's other documents
 
 
 @dataclass(frozen=True)
@@ -130,6 +167,7 @@ def enqueue(con: duckdb.DuckDBPyConnection, subscription_id: str, *, topics: Seq
     Items already known when the subscription was first seen, or published before `window_start`, are
     recorded as 'skipped' so they are never sent. With `notify_backfill` they are queued instead, and
     rows skipped earlier are queued again: none of them was ever sent, so none can be sent twice.
+    A copy of a story the subscription already has a row for is skipped (`COPY_OF_STORY`): one alert per story.
     """
     statuses = [row[0] for row in con.execute(ENQUEUE_SQL, {
         "subscription": subscription_id, "now": now, "backfill": notify_backfill,
@@ -143,7 +181,8 @@ def enqueue(con: duckdb.DuckDBPyConnection, subscription_id: str, *, topics: Seq
                                   WHERE subscription_id = ? AND status = 'skipped' RETURNING 1""",
                                [subscription_id]).fetchall()
         pending += len(reopened)
-    return pending, skipped
+    copies = len(con.execute(COPIES_SQL, {"subscription": subscription_id, "copy": COPY_OF_STORY}).fetchall())
+    return pending - copies, skipped + copies
 
 
 def due_items(con: duckdb.DuckDBPyConnection, subscription_id: str, limit: int | None = None, *,
@@ -152,7 +191,7 @@ def due_items(con: duckdb.DuckDBPyConnection, subscription_id: str, limit: int |
     retries first, then oldest publication first."""
     rows = con.execute(DUE_SQL, {"subscription": subscription_id, "limit": limit,
                                  "include_related": include_related}).fetchall()
-    return [_item(row) for row in rows]
+    return _with_appearances(con, [_item(row) for row in rows])
 
 
 def claim(con: duckdb.DuckDBPyConnection, items: Sequence[AlertItem], batch_key: str, now: datetime) -> None:
@@ -210,7 +249,7 @@ def recover_interrupted(con: duckdb.DuckDBPyConnection, replayable: Sequence[str
 def sent_items(con: duckdb.DuckDBPyConnection, subscription_id: str, limit: int) -> list[AlertItem]:
     """The most recently sent items of a subscription, newest first (what an Atom feed keeps)."""
     rows = con.execute(SENT_SQL, [subscription_id, limit]).fetchall()
-    return [_item(row) for row in rows]
+    return _with_appearances(con, [_item(row) for row in rows])
 
 
 def digest_slot(now: datetime, schedule: str, hour: int, weekday: int, zone: tzinfo) -> datetime:
@@ -322,6 +361,16 @@ def _item(row: tuple) -> AlertItem:
     values[8] = _utc(values[8]) if values[8] else None
     values[12] = _utc(values[12])
     return AlertItem(*values)
+
+
+def _with_appearances(con: duckdb.DuckDBPyConnection, items: list[AlertItem]) -> list[AlertItem]:
+    """`items`, each with the other documents of its story."""
+    if not items:
+        return items
+    found: dict[str, list[Appearance]] = {}
+    for document_id, *appearance in con.execute(ALSO_AT_SQL, {"ids": [i.document_id for i in items]}).fetchall():
+        found.setdefault(document_id, []).append(Appearance(*appearance[:3], _utc(appearance[3])))
+    return [replace(item, also_at=tuple(found.get(item.document_id, ()))) for item in items]
 
 
 def _utc(moment: datetime) -> datetime:

@@ -16,12 +16,13 @@ if TYPE_CHECKING:
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the `explain` subcommand."""
     parser = commands.add_parser(
-        "explain", help="show why a document was or was not flagged, and why it is related or not",
+        "explain", help="show why a document was or was not flagged, why it is related or not, and its story",
         description="Run the topic rules on a stored document's title and body and say which phrase or "
                     "proximity rule matched where, or why nothing did; then score its relatedness and show the "
                     "passages that carried the score and the closest labelled examples "
-                    "(transforms/related_examples.toml). REF is a document id (source:key, as in the documents "
-                    "view) or its URL.")
+                    "(transforms/related_examples.toml); then show the story it belongs to and why it joined "
+                    "(similarity to the document it copies, phrases shared with the story's first document). "
+                    "REF is a document id (source:key, as in the documents view) or its URL.")
     parser.add_argument("ref", metavar="URL-or-ID")
     parser.add_argument("--rules", metavar="TOML", help="topic rules file (default: the bundled topics.toml)")
     parser.add_argument("--examples", metavar="TOML",
@@ -36,6 +37,7 @@ def handle(args: argparse.Namespace) -> int:
     from transforms.related import load_model
     from transforms.urls import canonical_url
     from warehouse.queries import find_document
+    from warehouse.stories import story_lines
 
     document = find_document(args.db, args.ref) or find_document(args.db, canonical_url(args.ref))
     if document is None:
@@ -52,6 +54,8 @@ def handle(args: argparse.Namespace) -> int:
     for line in explain(document.title, document.body, rules):
         print(line)
     _explain_related(document, load_model(Path(args.examples) if args.examples else None))
+    for line in story_lines(args.db, document.document_id, document.body):
+        print(line)
     return EXIT_OK
 
 

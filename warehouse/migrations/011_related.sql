@@ -14,14 +14,16 @@ CREATE TABLE relatedness (
     scored_at            TIMESTAMPTZ NOT NULL
 );
 
--- The documents view of 009 with two columns added at the end: related_score and related.
+-- The documents view of 010 with two columns added at the end: related_score and related.
 CREATE OR REPLACE VIEW documents AS
 SELECT k.document_id, k.source_id, k.kind, v.url, v.title, v.author, v.published_at, v.conference,
        v.decision, v.body, k.first_seen_at, k.last_seen_at, k.removed_at, v.body_source,
+       coalesce(m.story_id, k.document_id) AS story_id,
        r.score AS related_score,
        f.document_id IS NOT NULL OR coalesce(r.related, false) AS related
 FROM document_keys k
 JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
+LEFT JOIN story_members m ON m.document_id = k.document_id
 LEFT JOIN relatedness r ON r.document_id = k.document_id
 LEFT JOIN flags f ON f.document_id = k.document_id AND f.cleared_at IS NULL;
 
