@@ -5,6 +5,6 @@ delivery guarantee is described in alerts/deliver.py and docs/alerts.md.
 """
 
 from alerts.deliver import AlertReport, Delivery, Preview
-from alerts.run import run_alerts
+from alerts.run import register_subscriptions, run_alerts
 
-__all__ = ["AlertReport", "Delivery", "Preview", "run_alerts"]
+__all__ = ["AlertReport", "Delivery", "Preview", "register_subscriptions", "run_alerts"]

@@ -206,11 +206,15 @@ def post(source_id: str, key: str, title: str, *, published: dt.datetime | None,
 
 
 def load(db_path: Path, documents: Sequence[Document], *, failed: Sequence[str] = (),
-         failures: dict[str, int] | None = None) -> str:
-    """One run through the real loader: `documents` by source, `failed` sources recorded as failed."""
+         failures: dict[str, int] | None = None, command: str = "run", sources: Sequence[str] = ()) -> str:
+    """One run through the real loader: `documents` by source, `failed` sources recorded as failed.
+
+    `command` is what the run counts as ("run" watches, "backfill" walks history); `sources` adds sources
+    that loaded nothing.
+    """
     rules = load_rules()
-    source_ids = sorted({doc.source_id for doc in documents} | set(failed) | set(failures or {}))
-    run_id = start_run(db_path, "test", [SourceConfig(s, "blogger", "http://127.0.0.1:9/") for s in source_ids])
+    source_ids = sorted({doc.source_id for doc in documents} | set(failed) | set(failures or {}) | set(sources))
+    run_id = start_run(db_path, command, [SourceConfig(s, "blogger", "http://127.0.0.1:9/") for s in source_ids])
     for source_id in source_ids:
         if source_id in failed:
             record_source_failure(db_path, run_id, source_id, "FetchError: connection failed")
@@ -221,6 +225,11 @@ def load(db_path: Path, documents: Sequence[Document], *, failed: Sequence[str] 
         load_source(db_path, run_id, extraction, refine(docs, rules), rules_fingerprint(rules))
     finish_run(db_path, run_id, "failed" if failed else "succeeded")
     return run_id
+
+
+def baseline(db_path: Path, sources: Sequence[str] = ("blog-a", "blog-b")) -> str:
+    """A first complete run of `sources` that found nothing, so what later runs load is news."""
+    return load(db_path, [], sources=sources)
 
 
 def _failure(source_id: str, number: int) -> FetchFailure:

@@ -14,7 +14,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "reparse", help="rebuild documents and flags from archived responses (no network)",
         description="Parse every archived response again with the current parsers and topic rules, so a "
                     "parser fix or a rules change applies to history. Documents whose parsed content is "
-                    "unchanged are left alone; changed ones get a new version.")
+                    "unchanged are left alone; changed ones get a new version. Nothing a reparse flags is "
+                    "alerted: it reads no new pages.")
     parser.add_argument("--source", action="append", metavar="ID", help="source id (repeatable; default: all)")
     parser.add_argument("--rules", metavar="TOML", help="topic rules file (default: the bundled topics.toml)")
     add_sources(parser)
@@ -24,12 +25,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the reparse flow over the chosen sources."""
-    from extractors.config import load_sources
     from flows.commands.run import print_summary
     from flows.ingest import reparse
     from flows.prefect_server import prefect_api
+    from flows.settings import load_settings
 
-    sources = load_sources(args.sources)
+    sources = load_settings(args.sources).sources
     chosen = select(sources, args.source) if args.source else sources
     if chosen is None:
         return fail(f"unknown source id in {args.source}; known: {', '.join(s.id for s in sources)}", EXIT_USAGE)
