@@ -11,7 +11,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email import policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,12 +24,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from demo.content import ACTIVE_BLOG_ID, MOTIONS, SS, BlogPost, Motion
 from extractors.records import Document, Extraction, FetchFailure, SourceConfig
 from transforms.classify import load_rules, rules_fingerprint
 from transforms.pipeline import refine
 from warehouse.load import finish_run, load_source, record_source_failure, start_run
 
 LOOPBACK = "127.0.0.1"
+SHARED_HTML = "<p>The council has agreed to move payroll and HR into a shared service centre with two neighbours.</p>"
 FLAGGED_BODY = "The council has approved a plan to move payroll and HR into a shared service centre next year."
 PLAIN_BODY = "The branch meeting is on Tuesday in the usual room; everyone is welcome."
 SOURCES_TOML = """[[sources]]
@@ -242,3 +244,17 @@ def write_config(folder: Path, tables: str, sources: str = SOURCES_TOML) -> Path
     path = folder / "sources.toml"
     path.write_text(sources + "\n" + tables, encoding="utf-8")
     return path
+
+
+def sample_post(post_id: str, slug: str, title: str, published: dt.datetime, body_html: str,
+                updated: dt.datetime | None = None) -> BlogPost:
+    """A new post for the sample UNISONActive blog (demo site "active")."""
+    return BlogPost(post_id, ACTIVE_BLOG_ID, slug, title, published, "Kath Mills", ["news"], body_html,
+                    updated=updated)
+
+
+def sample_motion(slug: str, title: str, year: int, date: dt.date) -> Motion:
+    """A new motion mentioning shared services for the sample motions database, for the conference of `year`."""
+    return replace(next(m for m in MOTIONS if m.expected_topics == SS), slug=slug, title=title, year=year, date=date,
+                   conference=f"{year} Local Government Service Group Conference",
+                   body=[f"Conference notes the plan for a shared service centre ({slug})."])

@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 import feedparser
 import pytest
-from alerts_support import SmtpReceiver
+from alerts_support import SHARED_HTML, SmtpReceiver, sample_motion, sample_post
 
-from demo.content import GMT, MOTIONS, SS, BlogPost
+from demo.content import GMT
 from demo.server import SiteServer, serve_sites
 from demo.sites import demo_sites
 from flows.commands.demo import sources_toml
@@ -39,7 +39,6 @@ id = "campaigns-email"
 channel = "email"
 to = "campaigns@example.org"
 """
-SHARED = "<p>The council has agreed to move payroll and HR into a shared service centre run with two neighbours.</p>"
 NOW = dt.datetime.now(GMT).replace(microsecond=0)
 LIFE_SITES = ("motions", "active")  # a motions database and a Blogger blog with a feed
 
@@ -79,22 +78,6 @@ def life(prefect_server, tmp_path: Path) -> Iterator[Life]:
         yield Life(sites, smtp, tmp_path, smtp.env() | {"PREFECT_API_URL": str(configured_api())})
 
 
-def blog_post(post_id: str, slug: str, title: str, published: dt.datetime, body: str,
-              updated: dt.datetime | None = None) -> BlogPost:
-    """A post on the sample UNISONActive blog."""
-    from demo.content import ACTIVE_BLOG_ID
-
-    return BlogPost(post_id, ACTIVE_BLOG_ID, slug, title, published, "Kath Mills", ["news"], body,
-                    updated=updated)
-
-
-def motion(slug: str, title: str, year: int, date: dt.date) -> object:
-    """A motion mentioning shared services, for the conference of `year`."""
-    return dataclasses.replace(next(m for m in MOTIONS if m.expected_topics == SS), slug=slug, title=title,
-                               year=year, date=date, conference=f"{year} Local Government Service Group Conference",
-                               body=[f"Conference notes the plan for a shared service centre ({slug})."])
-
-
 def document_ids(folder: Path) -> set[str]:
     with duckdb.connect(str(folder / "w.duckdb"), read_only=True) as con:
         return {row[0] for row in con.execute("SELECT document_id FROM documents").fetchall()}
@@ -108,9 +91,10 @@ def test_only_genuinely_new_items_reach_the_inbox_and_the_feed_once_each(life: L
 
     # History the first run did not reach: an old motion on a later listing page, a 2010 post deep in the feed.
     motions, blog = life.sites["motions"].site, life.sites["active"].site
-    motions.motions.append(motion("shared-payroll-2010", "Shared payroll services (2010)", 2010, dt.date(2010, 3, 1)))
-    blog.posts.append(blog_post("5550100", "old-shared-service", "Shared service plans, 2010",
-                                dt.datetime(2010, 5, 1, 9, tzinfo=GMT), SHARED))
+    motions.motions.append(sample_motion("shared-payroll-2010", "Shared payroll services (2010)", 2010,
+                                         dt.date(2010, 3, 1)))
+    blog.posts.append(sample_post("5550100", "old-shared-service", "Shared service plans, 2010",
+                                  dt.datetime(2010, 5, 1, 9, tzinfo=GMT), SHARED_HTML))
     backfill = life.unionwatch("backfill")
     assert backfill.returncode == 0, backfill.stderr
     assert {"sample-motions:shared-payroll-2010", "sample-active:5550100"} <= document_ids(life.folder), \
@@ -118,20 +102,21 @@ def test_only_genuinely_new_items_reach_the_inbox_and_the_feed_once_each(life: L
     assert life.subjects() == [] and life.feed_titles() == [], "nothing a backfill discovers is alerted"
 
     # Then the sites change as they do in real life.
-    blog.posts.append(blog_post("5550201", "new-shared-service-centre", "Council announces a shared service centre",
-                                NOW - dt.timedelta(hours=2), SHARED))
-    blog.posts.append(blog_post("5550202", "back-dated-shared-services", "Back-dated: shared services in 2012",
-                                dt.datetime(2012, 1, 15, 12, tzinfo=GMT), SHARED, updated=NOW - dt.timedelta(hours=1)))
-    blog.posts.append(blog_post("5550203", "branch-social", "Branch social on Friday", NOW - dt.timedelta(hours=1),
-                                "<p>Drinks and a quiz at the usual place; all members welcome.</p>"))
+    blog.posts.append(sample_post("5550201", "new-shared-service-centre", "Council announces a shared service centre",
+                                  NOW - dt.timedelta(hours=2), SHARED_HTML))
+    blog.posts.append(sample_post("5550202", "back-dated-shared-services", "Back-dated: shared services in 2012",
+                                  dt.datetime(2012, 1, 15, 12, tzinfo=GMT), SHARED_HTML,
+                                  updated=NOW - dt.timedelta(hours=1)))
+    blog.posts.append(sample_post("5550203", "branch-social", "Branch social on Friday", NOW - dt.timedelta(hours=1),
+                                  "<p>Drinks and a quiz at the usual place; all members welcome.</p>"))
     edited = next(p for p in blog.posts if p.post_id == "7743021958836402117")  # 2010, not flagged so far
-    edited.body_html += SHARED
+    edited.body_html += SHARED_HTML
     edited.updated = NOW - dt.timedelta(minutes=30)
     already_flagged = next(p for p in blog.posts if p.post_id == "3190672845513307781")
     already_flagged.body_html += "<p>Update: the consultation closes on Friday.</p>"
     already_flagged.updated = NOW - dt.timedelta(minutes=20)
-    motions.motions.append(motion("shared-services-late-2023", "Shared services (published late)", 2023,
-                                  dt.date(2022, 11, 30)))
+    motions.motions.append(sample_motion("shared-services-late-2023", "Shared services (published late)", 2023,
+                                         dt.date(2022, 11, 30)))
     news = life.unionwatch("run")
     assert news.returncode == 0, news.stderr
     expected = ["Council announces a shared service centre", "Back-dated: shared services in 2012",

@@ -24,9 +24,11 @@ BACKFILL_COMMANDS = ("backfill", "distributed backfill")
 # THE NEWNESS RULE (docs/alerts.md, "Which items are sent"). An item is news for a subscription when the
 # version of it that made it flagged -- its first version, or an edit of a known item that was not flagged
 # -- was loaded by a watch run that started after its source's first complete run (the baseline), and not
-# before unionwatch first read the subscription. Its date plays no part. With $backfills, versions loaded
-# by a backfill ($backfill_run, or any backfill when NULL) are news too. One row per document: its latest
-# news. `news` says which: 'new', 'updated' (an edit newly flagged a known item) or 'backfill'.
+# before unionwatch first read the subscription. Its date plays no part. A page that failed to fetch during
+# the baseline belonged to the history that run could not read: found later, it is still history. With
+# $backfills, versions loaded by a backfill ($backfill_run, or any backfill when NULL) are news too. One row
+# per document: its latest news. `news` says which: 'new', 'updated' (an edit newly flagged a known item)
+# or 'backfill'.
 NEWS_SQL = """
 WITH baselines AS (
     SELECT sr.source_id, min(r.started_at) AS baseline_at
@@ -45,7 +47,11 @@ news_versions AS (
     JOIN alert_subscriptions s ON s.subscription_id = $subscription
     WHERE v.became_flagged
       AND ((list_contains(CAST($watch_commands AS VARCHAR[]), r.command)
-            AND r.started_at > b.baseline_at AND v.seen_at >= s.first_seen_at)
+            AND r.started_at > b.baseline_at AND v.seen_at >= s.first_seen_at
+            AND NOT EXISTS (SELECT 1 FROM fetch_failures ff
+                            JOIN runs fr ON fr.run_id = ff.run_id
+                            JOIN responses rs ON rs.url = ff.url AND rs.sha256 = v.raw_sha256
+                            WHERE ff.source_id = k.source_id AND fr.started_at <= b.baseline_at))
            OR ($backfills AND list_contains(CAST($backfill_commands AS VARCHAR[]), r.command)
                AND ($backfill_run IS NULL OR r.run_id = $backfill_run)))
 ),
