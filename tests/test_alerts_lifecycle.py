@@ -4,7 +4,8 @@ The sample sites are served on 127.0.0.1 and changed between commands, as their 
 them; one Atom and one email subscription (a real SMTP server) follow every step:
 first `run` (nothing), `backfill` that finds history the first run did not see (nothing), new posts
 including a back-dated one, an old motion published late and an old post edited to newly mention shared
-services, then `run` (exactly those, once each, in both channels), and a rerun (nothing again).
+services, then `run` (exactly those, once each, in both channels), a rerun (nothing again), and a
+`backfill --notify-backfill` (exactly what that backfill discovered).
 """
 
 from __future__ import annotations
@@ -128,8 +129,16 @@ def test_only_genuinely_new_items_reach_the_inbox_and_the_feed_once_each(life: L
     again = life.unionwatch("run")
     assert "Alerts: 0 queued, 0 message(s) delivered" in again.stdout, again.stderr
     assert len(life.subjects()) == len(set(life.subjects())) == 4 and len(life.feed_titles()) == 4
-    print(f"\nlife cycle (Atom / email items): first run 0/0, backfill 0/0, new posts run "
-          f"{len(life.feed_titles())}/{len(life.subjects())}, rerun 0/0")
+
+    # Asked for, a backfill's own discoveries are sent: only those, once.
+    motions.motions.append(sample_motion("shared-pensions-2008", "Shared pensions service (2008)", 2008,
+                                         dt.date(2008, 4, 2)))
+    asked = life.unionwatch("backfill", "--notify-backfill")
+    assert asked.returncode == 0, asked.stderr
+    assert life.subjects()[4:] == ["[unionwatch] Shared services: Shared pensions service (2008)"]
+    assert life.feed_titles()[0] == "Shared pensions service (2008)" and len(life.feed_titles()) == 5
+    print(f"\nlife cycle (Atom / email items): first run 0/0, backfill 0/0, new posts run 4/4, rerun 0/0, "
+          f"backfill --notify-backfill {len(life.feed_titles()) - 4}/{len(life.subjects()) - 4}")
 
 
 def test_a_misspelled_table_stops_the_run_before_any_request(life: Life) -> None:
