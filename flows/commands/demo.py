@@ -46,15 +46,16 @@ def handle(args: argparse.Namespace) -> int:
     from demo.sites import demo_sites
     from extractors.config import load_sources
     from flows.commands.run import print_summary
-    from flows.ingest import ingest
-    from flows.prefect_server import prefect_api
+    from flows.prefect_server import import_flows, prefect_api
 
     print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, a WordPress branch site, "
           "a news feed) and ingesting them (about 30 s on first use)...")
     with serve_sites(demo_sites()) as servers, tempfile.TemporaryDirectory(prefix="unionwatch-demo-") as tmp, \
-            prefect_api():
+            prefect_api(while_starting=import_flows):
         path = Path(tmp, "sources.toml")
         path.write_text(sources_toml({name: server.url for name, server in servers.items()}), encoding="utf-8")
+        from flows.ingest import ingest
+
         summary = ingest(load_sources(path), args.db, command="demo")
     print_summary(summary, args.db)
     print(f"\nTry these in any DuckDB client (duckdb {args.db}):")
