@@ -19,7 +19,7 @@ from alerts import AlertReport, register_subscriptions, run_alerts
 from expectations import gate
 from expectations.gate import BatchStats, GateResult
 from extractors import RECORD_KINDS, run_extractor
-from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig
+from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig, UnsupportedFormat
 from flows.arrivals import Arrivals, Pending, WriterStopped
 from flows.parse_pool import parse_pool, rebuild
 from flows.settings import load_settings
@@ -227,8 +227,10 @@ def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rule
     """
     try:
         extraction = receive()
+        if extraction.fatal:
+            raise UnsupportedFormat(extraction.fatal)
     except Exception as exc:  # one broken source must not stop the others
-        error = f"{type(exc).__name__}: {exc}"
+        error = str(exc) if isinstance(exc, UnsupportedFormat) else f"{type(exc).__name__}: {exc}"
         LOGGER.error("%s: failed: %s", source.id, error)
         record_source_failure(db_path, run_id, source.id, error)
         return SourceOutcome(source.id, ok=False, load=earlier, error=error)
