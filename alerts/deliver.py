@@ -6,8 +6,8 @@ How a row of alert_outbox moves:
                           |----the receiver refused it or could not be reached-----> retry --claim--> sending ...
                           |                  (after N attempts: failed, reported to maintainers)
                           '----it may have arrived (timeout, connection lost after sending, crash)--> unknown
-    skipped: known before the subscription existed or published outside its window; never sent
-             (--notify-backfill queues these again: none was ever sent, so none can be sent twice)
+    skipped: news, but published outside the subscription's since_days window; never sent
+Only items that are news for the subscription get a row (warehouse/outbox.py NEWS_SQL).
 
 Why no item is sent twice. The claim (status 'sending', attempts + 1) is committed before the message
 leaves, and the outcome is committed after it. A process that stops:

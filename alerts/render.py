@@ -26,6 +26,7 @@ SUBJECT_TITLE_CHARS = 120
 CHAT_ITEMS = 20  # Slack allows 50 blocks a message, Teams about 28 KB: longer digests are summarised
 SLACK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 SUBJECT_PREFIX = "[unionwatch]"
+UPDATED_MARK = "Updated: "  # an edit made a known item newly flagged
 CONDITIONS = {
     "source_failing": "Source failing",
     "source_silent": "Source yields nothing",
@@ -94,6 +95,12 @@ def safe_url(url: str) -> str | None:
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc and not CONTROL.search(url) else None
 
 
+def item_title(item: AlertItem) -> str:
+    """The title as every channel shows it: one line, and marked when an edit newly flagged a known item."""
+    title = one_line(item.title) or "(untitled)"
+    return f"{UPDATED_MARK}{title}" if item.updated else title
+
+
 def one_line(text: str) -> str:
     """Text on one line, control characters dropped (safe in headers and titles)."""
     return " ".join(CONTROL.sub("", text).split())
@@ -107,9 +114,12 @@ class Renderer:
 
     def item(self, subscription: Subscription, item: AlertItem) -> Message:
         """The message for one item sent on its own."""
-        title = one_line(item.title) or "(untitled)"
+        title = item_title(item)
         topics = "Related" if item.related_only else self.topics(item.topics)
-        heading = f"Newly found: {RELATED_LABEL}" if item.related_only else f"Newly flagged: {topics}"
+        if item.related_only:
+            heading = f"Newly found: {RELATED_LABEL}"
+        else:
+            heading = f"{'Updated, newly flagged' if item.updated else 'Newly flagged'}: {topics}"
         subject = f"{SUBJECT_PREFIX} {topics}: {_shorten(title, SUBJECT_TITLE_CHARS)}"
         meta = self.meta(subscription, item)
         text = "\n".join([heading, "", *self._text_item(item, meta), "", "--", FOOTER.format(id=subscription.id), ""])
@@ -200,12 +210,12 @@ class Renderer:
         """An item as plain-text lines; the other places its story appeared follow it."""
         snippet = one_line(item.snippet)
         also = [f"{ALSO_AT}:", *(f"  - {self.source(a.source_id)}: {one_line(a.url)}" for a in item.also_at)]
-        return [one_line(item.title) or "(untitled)", meta, one_line(item.url), *([f"> {snippet}"] if snippet else []),
+        return [item_title(item), meta, one_line(item.url), *([f"> {snippet}"] if snippet else []),
                 *(also if item.also_at else [])]
 
     def _html_item(self, item: AlertItem, meta: str) -> str:
         """An item as an HTML block."""
-        title = _h(one_line(item.title) or "(untitled)")
+        title = _h(item_title(item))
         url = safe_url(item.url)
         linked = f'<a href="{_h(url)}">{title}</a>' if url else title
         return HTML_ITEM.format(title=linked, meta=_h(meta), snippet=html_snippet(one_line(item.snippet)),
@@ -236,7 +246,7 @@ def json_payload(message: Message, config: AlertConfig) -> dict:
          "url": i.url, "author": i.author, "published_at": i.published_at.isoformat() if i.published_at else None,
          "topics": list(i.topics), "topic_labels": [config.topic_labels.get(t, t) for t in i.topics],
          "matched_terms": list(i.matched_terms), "snippet": i.snippet, "dedupe_key": i.dedupe_key,
-         "related_only": i.related_only,
+         "related_only": i.related_only, "news": i.news,
          **({"also_at": [{"document_id": a.document_id, "source_id": a.source_id, "url": a.url,
                           "first_seen_at": a.first_seen_at.isoformat()} for a in i.also_at]} if i.also_at else {})}
         for i in message.items]}
@@ -251,7 +261,7 @@ def slack_payload(message: Message) -> dict:
             {"type": "rich_text_section", "elements": [{"type": "text", "text": notice_line(n)}]}
             for n in message.notices]}]})
     for item in message.items[:CHAT_ITEMS]:
-        title = one_line(item.title) or "(untitled)"
+        title = item_title(item)
         url = safe_url(item.url)
         heading = ({"type": "link", "url": url, "text": title, "style": {"bold": True}} if url
                    else {"type": "text", "text": title, "style": {"bold": True}})
@@ -273,7 +283,7 @@ def teams_payload(message: Message) -> dict:
     if message.kind == "maintainer":
         body += [_rich([{"type": "TextRun", "text": notice_line(n)}]) for n in message.notices]
     for item in message.items[:CHAT_ITEMS]:
-        title = {"type": "TextRun", "text": one_line(item.title) or "(untitled)", "weight": "Bolder",
+        title = {"type": "TextRun", "text": item_title(item), "weight": "Bolder",
                  "size": "Medium"}
         url = safe_url(item.url)
         if url:

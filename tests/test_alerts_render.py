@@ -25,10 +25,11 @@ def config(tmp_path: Path) -> AlertConfig:
 
 
 def item(key: str, title: str = SCRIPT_TITLE, *, source: str = "blog-a", day: int = 1,
-         url: str = "https://blog-a.example.org/p?a=1&b=2", snippet: str = HOSTILE_SNIPPET) -> AlertItem:
+         url: str = "https://blog-a.example.org/p?a=1&b=2", snippet: str = HOSTILE_SNIPPET,
+         news: str = "new") -> AlertItem:
     return AlertItem(f"{source}:{key}", "s", f"key-{key}", source, "blog_post", title, url, "<i>Ann</i>",
                      datetime(2026, 3, day, 12, tzinfo=UTC), ["shared_services"], ["shared service"], snippet,
-                     datetime(2026, 3, day, 13, tzinfo=UTC), 0)
+                     datetime(2026, 3, day, 13, tzinfo=UTC), 0, news)
 
 
 def strings(payload: object) -> list[str]:
@@ -106,7 +107,7 @@ def test_the_generic_webhook_payload_is_plain_data(config: AlertConfig) -> None:
                    "title": SCRIPT_TITLE, "url": "https://blog-a.example.org/p?a=1&b=2", "author": "<i>Ann</i>",
                    "published_at": "2026-03-01T12:00:00+00:00", "topics": ["shared_services"],
                    "topic_labels": ["Shared services"], "matched_terms": ["shared service"],
-                   "snippet": HOSTILE_SNIPPET, "dedupe_key": "key-1", "related_only": False}]}
+                   "snippet": HOSTILE_SNIPPET, "dedupe_key": "key-1", "related_only": False, "news": "new"}]}
 
 
 def related(key: str, title: str, *, day: int = 2) -> AlertItem:
@@ -140,3 +141,25 @@ def test_long_digests_are_summarised_in_chat(config: AlertConfig) -> None:
     slack = slack_payload(message)
     assert len(slack["blocks"]) == 1 + 20 + 1 and "and 5 more" in strings(slack["blocks"][-1])
     assert "and 5 more" in strings(teams_payload(message))
+
+
+def test_an_edit_that_newly_flags_a_known_item_says_updated_in_every_rendering(config: AlertConfig,
+                                                                               tmp_path: Path) -> None:
+    from alerts.channels.atom import AtomChannel
+
+    renderer = Renderer(config)
+    edited = item("1", "Branch news", news="updated")
+    message = renderer.item(config.subscriptions[0], edited)
+    assert message.subject == "[unionwatch] Shared services: Updated: Branch news"
+    assert message.text.startswith("Updated, newly flagged: Shared services\n\nUpdated: Branch news\n")
+    assert ">Updated: Branch news</a>" in message.html
+    assert json_payload(message, config)["items"][0]["news"] == "updated"
+    assert slack_payload(message)["blocks"][1]["elements"][0]["elements"][0]["text"] == "Updated: Branch news"
+    teams = teams_payload(message)["attachments"][0]["content"]["body"]
+    assert teams[1]["inlines"][0]["text"] == "Updated: Branch news"
+    digest = renderer.digest(config.subscriptions[0], [edited, item("2", "A new post", day=2)],
+                             datetime(2026, 3, 3, 8, tzinfo=UTC))
+    assert "\nUpdated: Branch news\n" in digest.text and "\nA new post\n" in digest.text
+    atom = AtomChannel(tmp_path / "f.atom", "s", renderer)
+    feed = atom.document(renderer.feed(config.subscriptions[0], [edited], []))
+    assert b"<title type=\"text\">Updated: Branch news</title>" in feed

@@ -100,17 +100,22 @@ FROM stage_df
 
 CHANGES_SQL = """
 CREATE TEMP TABLE changes AS
-SELECT s.*, COALESCE(k.current_version, 0) + 1 AS version, k.document_id IS NULL AS is_new
+SELECT s.*, COALESCE(k.current_version, 0) + 1 AS version, k.document_id IS NULL AS is_new,
+       s.topics IS NOT NULL AND (f.document_id IS NULL OR f.cleared_at IS NOT NULL) AS became_flagged
 FROM stage s
 LEFT JOIN document_keys k ON k.document_id = s.document_id
 LEFT JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
+LEFT JOIN flags f ON f.document_id = s.document_id
 WHERE v.content_hash IS DISTINCT FROM s.content_hash
 """
 
 VERSION_SQL = [
-    """INSERT INTO document_versions
+    """INSERT INTO document_versions (document_id, version, content_hash, url, title, author, published_at,
+              conference, decision, year, motion_group, labels, body, raw_sha256, run_id, seen_at, marker,
+              body_source, became_flagged)
        SELECT document_id, version, content_hash, url, title, author, published_at, conference, decision,
-              year, motion_group, labels, body, raw_sha256, $run_id, $now, marker, body_source FROM changes""",
+              year, motion_group, labels, body, raw_sha256, $run_id, $now, marker, body_source, became_flagged
+       FROM changes""",
     """INSERT INTO document_keys
        SELECT document_id, source_id, kind, source_key, 1, $now, $now, marker, $now, NULL
        FROM changes WHERE is_new""",

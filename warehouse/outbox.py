@@ -13,31 +13,75 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 import duckdb
 
-KNOWN_BEFORE = "known before the subscription existed"
 OUTSIDE_WINDOW = "published before the subscription's since_days window"
 COPY_OF_STORY = "copy of an alerted story"
 
-ENQUEUE_SQL = """
-INSERT INTO alert_outbox (document_id, subscription_id, status, reason, attempts, dedupe_key, created_at)
-SELECT document_id, $subscription, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason, 0,
-       substr(sha256($subscription || chr(0) || document_id), 1, 32), $now
-FROM (
-    SELECT f.document_id,
-           CASE WHEN $backfill THEN NULL
-                WHEN f.flagged_at < s.first_seen_at
-                  OR coalesce(d.published_at, d.first_seen_at) < s.first_seen_at THEN $known_before
-                WHEN coalesce(d.published_at, d.first_seen_at) < $window_start THEN $outside_window
-           END AS reason
-    FROM alert_documents($include_related, false) f
-    JOIN documents d USING (document_id)
+# Runs that watch the sources (scheduled or one-off) and runs that walk their history. Items a watch run
+# sees first are news; items a backfill sees first are history unless the user asks to hear about them.
+# Other runs (reparse, quality recheck) read no new pages, so their documents are never news.
+WATCH_COMMANDS = ("run", "schedule", "distributed", "demo")
+BACKFILL_COMMANDS = ("backfill", "distributed backfill")
+
+# THE NEWNESS RULE (docs/alerts.md, "Which items are sent"). An item is news for a subscription when the
+# version of it that made it flagged -- its first version, or an edit of a known item that was not flagged
+# -- was loaded by a watch run that started after its source's first complete run (the baseline), and not
+# before unionwatch first read the subscription. Its date plays no part. A page that failed to fetch during
+# the baseline belonged to the history that run could not read: found later, it is still history. With
+# $backfills, versions loaded by a backfill ($backfill_run, or any backfill when NULL) are news too. One row
+# per document: its latest news. `news` says which: 'new', 'updated' (an edit newly flagged a known item)
+# or 'backfill'. With $include_related, a document's first version is a candidate too: ENQUEUE_SELECT keeps it
+# only while it is scored related.
+NEWS_SQL = """
+WITH baselines AS (
+    SELECT sr.source_id, min(r.started_at) AS baseline_at
+    FROM source_runs sr JOIN runs r USING (run_id)
+    WHERE sr.status = 'succeeded'
+    GROUP BY sr.source_id
+),
+news_versions AS (
+    SELECT v.document_id, v.version, v.seen_at,
+           CASE WHEN list_contains(CAST($backfill_commands AS VARCHAR[]), r.command) THEN 'backfill'
+                WHEN v.version = 1 THEN 'new' ELSE 'updated' END AS news
+    FROM document_versions v
+    JOIN runs r ON r.run_id = v.run_id
+    JOIN document_keys k ON k.document_id = v.document_id
+    JOIN baselines b ON b.source_id = k.source_id
     JOIN alert_subscriptions s ON s.subscription_id = $subscription
+    WHERE (v.became_flagged OR ($include_related AND v.version = 1))
+      AND ((list_contains(CAST($watch_commands AS VARCHAR[]), r.command)
+            AND r.started_at > b.baseline_at AND v.seen_at >= s.first_seen_at
+            AND NOT EXISTS (SELECT 1 FROM fetch_failures ff
+                            JOIN runs fr ON fr.run_id = ff.run_id
+                            JOIN responses rs ON rs.url = ff.url AND rs.sha256 = v.raw_sha256
+                            WHERE ff.source_id = k.source_id AND fr.started_at <= b.baseline_at))
+           OR ($backfills AND list_contains(CAST($backfill_commands AS VARCHAR[]), r.command)
+               AND ($backfill_run IS NULL OR r.run_id = $backfill_run)))
+),
+news AS (
+    SELECT document_id, arg_max(news, version) AS news FROM news_versions GROUP BY document_id
+)
+"""
+
+ENQUEUE_INSERT = """
+INSERT INTO alert_outbox (document_id, subscription_id, status, reason, attempts, dedupe_key, created_at, news)
+"""
+ENQUEUE_SELECT = """
+SELECT n.document_id, $subscription, CASE WHEN outside THEN 'skipped' ELSE 'pending' END,
+       CASE WHEN outside THEN $outside_window END, 0,
+       substr(sha256($subscription || chr(0) || n.document_id), 1, 32), $now, n.news
+FROM (
+    SELECT n.*, coalesce(coalesce(d.published_at, d.first_seen_at) < $window_start, false) AS outside
+    FROM news n
+    JOIN alert_documents($include_related, false) f USING (document_id)
+    JOIN documents d USING (document_id)
     WHERE (CAST($topics AS VARCHAR[]) IS NULL OR f.related_only OR list_has_any(f.topics, CAST($topics AS VARCHAR[])))
       AND (CAST($sources AS VARCHAR[]) IS NULL OR list_contains(CAST($sources AS VARCHAR[]), d.source_id))
       AND NOT EXISTS (SELECT 1 FROM alert_outbox o
-                      WHERE o.document_id = f.document_id AND o.subscription_id = $subscription)
-)
+                      WHERE o.document_id = n.document_id AND o.subscription_id = $subscription)
+) n
 RETURNING status
 """
+ENQUEUE_SQL = "".join((ENQUEUE_INSERT, NEWS_SQL, ENQUEUE_SELECT))  # constant fragments; values are bound
 
 # One alert per story: a pending row is skipped when another document of its story already has a row for the
 # subscription that is not skipped, queued earlier, or in the same batch and first seen earlier.
@@ -67,7 +111,8 @@ ORDER BY m.position
 # Both select the AlertItem columns, in order. Due rows: 'retry' first, so a failed item is not overtaken.
 DUE_SQL = """
 SELECT o.document_id, o.subscription_id, o.dedupe_key, d.source_id, d.kind, d.title, d.url, d.author,
-       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts, f.related_only
+       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts, f.related_only,
+       coalesce(o.news, 'new')
 FROM alert_outbox o
 JOIN alert_documents($include_related, false) f USING (document_id)
 JOIN documents d USING (document_id)
@@ -78,7 +123,8 @@ LIMIT $limit
 
 SENT_SQL = """
 SELECT o.document_id, o.subscription_id, o.dedupe_key, d.source_id, d.kind, d.title, d.url, d.author,
-       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts, f.related_only
+       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts, f.related_only,
+       coalesce(o.news, 'new')
 FROM alert_outbox o
 JOIN alert_documents(true, true) f USING (document_id)
 JOIN documents d USING (document_id)
@@ -118,7 +164,13 @@ class AlertItem:
     flagged_at: datetime
     attempts: int
     related_only: bool = False
+    news: str = "new"  # new | updated (an edit newly flagged a known item) | backfill
     also_at: tuple[Appearance, ...] = ()  # the story's other documents
+
+    @property
+    def updated(self) -> bool:
+        """True when an edit made this known item newly flagged."""
+        return self.news == "updated"
 
 
 @dataclass(frozen=True)
@@ -158,29 +210,25 @@ def register_subscription(con: duckdb.DuckDBPyConnection, subscription_id: str, 
 
 
 def enqueue(con: duckdb.DuckDBPyConnection, subscription_id: str, *, topics: Sequence[str] | None,
-            sources: Sequence[str] | None, window_start: datetime, now: datetime,
-            notify_backfill: bool = False, include_related: bool = False) -> tuple[int, int]:
-    """Add a row for every matching flagged document this subscription has no row for; (pending, skipped).
+            sources: Sequence[str] | None, window_start: datetime | None, now: datetime,
+            backfills: bool = False, backfill_run: str | None = None,
+            include_related: bool = False) -> tuple[int, int]:
+    """Add a row for every matching flagged item that is news for this subscription; (pending, skipped).
 
-    With `include_related`, documents scored related without a flag match too, whatever `topics` says.
-
-    Items already known when the subscription was first seen, or published before `window_start`, are
-    recorded as 'skipped' so they are never sent. With `notify_backfill` they are queued instead, and
-    rows skipped earlier are queued again: none of them was ever sent, so none can be sent twice.
-    A copy of a story the subscription already has a row for is skipped (`COPY_OF_STORY`): one alert per story.
+    News follows NEWS_SQL. An item published before `window_start` (None: no window) is recorded as
+    'skipped' so it is never sent. `backfills` adds what backfills discovered: only `backfill_run`'s
+    items when given, else every backfill's. Items with a row already are left alone, so nothing is
+    queued twice. With `include_related`, documents scored related without a flag match too, whatever
+    `topics` says. A copy of a story the subscription already has a row for is skipped (`COPY_OF_STORY`): one
+    alert per story.
     """
     statuses = [row[0] for row in con.execute(ENQUEUE_SQL, {
-        "subscription": subscription_id, "now": now, "backfill": notify_backfill,
+        "subscription": subscription_id, "now": now, "backfills": backfills, "backfill_run": backfill_run,
+        "watch_commands": list(WATCH_COMMANDS), "backfill_commands": list(BACKFILL_COMMANDS),
         "topics": list(topics) if topics is not None else None,
         "sources": list(sources) if sources is not None else None, "window_start": window_start,
-        "known_before": KNOWN_BEFORE, "outside_window": OUTSIDE_WINDOW,
-        "include_related": include_related}).fetchall()]
+        "outside_window": OUTSIDE_WINDOW, "include_related": include_related}).fetchall()]
     pending, skipped = statuses.count("pending"), statuses.count("skipped")
-    if notify_backfill:
-        reopened = con.execute("""UPDATE alert_outbox SET status = 'pending', reason = NULL
-                                  WHERE subscription_id = ? AND status = 'skipped' RETURNING 1""",
-                               [subscription_id]).fetchall()
-        pending += len(reopened)
     copies = len(con.execute(COPIES_SQL, {"subscription": subscription_id, "copy": COPY_OF_STORY}).fetchall())
     return pending - copies, skipped + copies
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alerts.channels.base import DeliveryError
-from alerts.render import RELATED_LABEL, Message, Renderer, html_snippet, one_line, safe_url
+from alerts.render import RELATED_LABEL, Message, Renderer, html_snippet, item_title, one_line, safe_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_ENTRIES = 100  # entries kept in the file; readers remember older ones themselves
@@ -51,7 +51,7 @@ class AtomChannel:
         for item in message.items[:FEED_ENTRIES]:
             entry = _add(feed, "entry")
             _add(entry, "id", _urn(item.dedupe_key))
-            _add(entry, "title", one_line(item.title) or "(untitled)").set("type", "text")
+            _add(entry, "title", item_title(item)).set("type", "text")
             url = safe_url(item.url)
             if url:
                 ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=url)
