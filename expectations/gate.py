@@ -74,7 +74,7 @@ class BatchStats:
     items: int
     failures: int
     requests: int
-    history: list[int]  # items per previous successful run of this source, newest first
+    history: list[int]  # items per previous successful run of this kind of this source, newest first
 
 
 @dataclass

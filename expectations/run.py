@@ -1,6 +1,8 @@
 """The run suite: batch-level checks of one source's run, against that source's own history.
 
-Volume: with at least MIN_HISTORY earlier successful runs, a run fails when it yields fewer than
+Volume: with at least MIN_HISTORY earlier successful runs of the same kind (a scheduled run against the
+source's earlier scheduled runs, a one-off `run` against earlier `run`s; never a backfill, a reparse or
+the source's first run), a run fails when it yields fewer than
 LOW_FRACTION of the median of those runs (checked only when that median is at least LOW_MEDIAN, so
 quiet sources may yield nothing), or more than HIGH_FACTOR times their maximum (never below HIGH_FLOOR,
 so a tiny source may grow). A source that yielded 25 items a run fails at 0-4 and at 251 or more.

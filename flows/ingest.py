@@ -150,7 +150,7 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
                 futures = {source.id: extract.submit(source, quote(known.pop(source.id)), crawler, sink)
                            for source in enabled}
                 summary = load_all(enabled, futures, rules, db_path, run_id, sighting=True,
-                                   volume_checks=not backfill, arrivals=arrivals)
+                                   volume_runs=None if backfill else command, arrivals=arrivals)
             if alerts_config:
                 summary.alerts = alerts_task(db_path, alerts_config, notify_backfill or backfill)
             publish_snapshot(db_path)  # still under the run lock: readers get this run whole or not at all
@@ -170,7 +170,7 @@ def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = 
                 warm_up_task.submit()  # every rebuilt batch is validated: import GX while the workers parse
             with kept_open(db_path), parse_pool() as pool:
                 futures = {source.id: rebuild_task.submit(source, db_path, quote(pool)) for source in sources}
-                summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_checks=False)
+                summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_runs=None)
             publish_snapshot(db_path)
             return summary
     except WarehouseError as exc:
@@ -178,18 +178,20 @@ def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = 
 
 
 def load_all(sources: list[SourceConfig], extractions: dict[str, Pending],
-             rules: Rules, db_path: str, run_id: str, *, sighting: bool, volume_checks: bool,
+             rules: Rules, db_path: str, run_id: str, *, sighting: bool, volume_runs: str | None,
              arrivals: Arrivals | None = None) -> RunSummary:
     """Refine, check and load each source as its extraction arrives; the warehouse has a single writer.
 
     `extractions` maps source ids to futures of extract tasks, or of staged batches, each loaded as it
     finishes (so a finished batch does not wait behind a slower source).
     Slices that extract tasks hand to `arrivals` are loaded as they come, each in its own transaction.
-    Backfills and reparses skip the volume checks: their size says nothing about a source's health.
+    The volume check compares each source's batch with its earlier successful runs of the command
+    `volume_runs` (this run's own); backfills and reparses pass None and skip it, as their size says nothing
+    about a source's health.
     """
     summary = RunSummary(run_id)
     fingerprint = rules_fingerprint(rules)
-    histories = volume_histories(db_path, [source.id for source in sources]) if volume_checks else {}
+    histories = volume_histories(db_path, [source.id for source in sources], volume_runs) if volume_runs else {}
     arrivals = arrivals or Arrivals()
     outcomes: dict[str, SourceOutcome] = {}
     try:

@@ -66,7 +66,7 @@ class Run:
         arrivals = Arrivals()
         batches = staged_batches(str(self.staging), self.run_id, ends, arrivals)
         return load_all([self.motions, self.blog], batches, load_rules(), str(self.db), self.run_id, sighting=True,
-                        volume_checks=False, arrivals=arrivals)
+                        volume_runs=None, arrivals=arrivals)
 
     def counts(self) -> dict[str, int]:
         """Documents in the warehouse by source."""

@@ -48,9 +48,9 @@ def _known(con: duckdb.DuckDBPyConnection, source_id: str, backfill: bool, since
     )
 
 
-def volume_histories(db_path: Path | str, source_ids: Iterable[str]) -> dict[str, list[int]]:
-    """Documents per earlier successful run of each source, newest first (the quality gate's volume bounds)."""
+def volume_histories(db_path: Path | str, source_ids: Iterable[str], command: str) -> dict[str, list[int]]:
+    """Documents per earlier successful run of `command` of each source, newest first (the volume bounds)."""
     from warehouse.quality import volume_history
 
     with connect(db_path) as con:
-        return {source_id: volume_history(con, source_id) for source_id in source_ids}
+        return {source_id: volume_history(con, source_id, command) for source_id in source_ids}
