@@ -54,3 +54,22 @@ def volume_histories(db_path: Path | str, source_ids: Iterable[str], command: st
 
     with connect(db_path) as con:
         return {source_id: volume_history(con, source_id, command) for source_id in source_ids}
+
+
+def known_counts(db_path: Path | str) -> dict[str, int]:
+    """Known (not removed) documents per source, from the published snapshot; empty before the first run.
+
+    The snapshot, as `serve --plan` may ask while a run holds the live file.
+    """
+    from warehouse.snapshot import read_target
+
+    target = read_target(db_path)
+    if not target.path.exists():
+        return {}
+    with connect(target.path, read_only=True) as con:
+        try:
+            rows = con.execute("""SELECT source_id, count(*) FROM document_keys WHERE removed_at IS NULL
+                                  GROUP BY source_id""").fetchall()
+        except duckdb.CatalogException:  # a file without the schema yet
+            return {}
+    return dict(rows)
