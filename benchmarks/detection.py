@@ -237,12 +237,12 @@ def demo_cases() -> tuple[Case, ...]:
     """Every labelled item of the bundled sample sites, as title plus body text."""
     from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS
     from demo.news_content import NEWS_ITEMS
-    from demo.wordpress_content import WP_POSTS
+    from demo.wordpress_content import PRESS_POSTS, WP_POSTS
 
     cases = [Case(f"motion:{m.slug}", m.title, m.body_text, m.expected_topics) for m in MOTIONS]
     cases += [Case(f"blog:{p.post_id}", p.title, p.body_text, p.expected_topics)
               for p in ACTIVE_BLOG_POSTS + BRANCH_BLOG_POSTS]
-    cases += [Case(f"wordpress:{p.post_id}", p.title, p.body_text, p.expected_topics) for p in WP_POSTS]
+    cases += [Case(f"wordpress:{p.post_id}", p.title, p.body_text, p.expected_topics) for p in WP_POSTS + PRESS_POSTS]
     cases += [Case(f"news:{n.slug}", n.title, n.body_text, n.expected_topics) for n in NEWS_ITEMS]
     return tuple(cases)
 

@@ -631,6 +631,18 @@ ACTIVE_BLOG_POSTS: list[BlogPost] = [
         ),
         expected_topics=SS,
     ),
+    # A post without prose, as Blogger's editor makes it: a video only.
+    _active(
+        "5518260377519203381", "march-on-city-chambers-video",
+        "Video: the march on the City Chambers",
+        dt.datetime(2011, 6, 15, 20, 5, tzinfo=BST),
+        author="Tom Ridley", labels=["video", "cuts"],
+        body_html=(
+            '<div class="separator" style="clear: both; text-align: center;"><iframe allowfullscreen="" '
+            'class="BLOG_video_class" height="266" src="https://www.youtube.com/embed/sample-march" width="320" '
+            'youtube-src-id="sample-march"></iframe></div>'
+        ),
+    ),
 ]
 
 BRANCH_BLOG_POSTS: list[BlogPost] = [
@@ -758,5 +770,21 @@ BRANCH_BLOG_POSTS: list[BlogPost] = [
             "February 1."
         ),
         expected_topics=BOC,
+    ),
+    # A post without prose, as Blogger's editor makes it: a photo with its caption and alt text.
+    _branch(
+        "2093318474620513996", "picket-line-photo",
+        "Picket line at dawn",
+        dt.datetime(2013, 2, 7, 7, 40, tzinfo=PST),
+        author="Alan Baird", labels=["photos"],
+        body_html=(
+            '<table align="center" cellpadding="0" cellspacing="0" class="tr-caption-container" '
+            'style="margin-left: auto; margin-right: auto;"><tbody><tr><td style="text-align: center;">'
+            '<a href="https://blogger.googleusercontent.com/img/b/sample/picket.jpg" style="margin-left: auto; '
+            'margin-right: auto;"><img alt="Members with branch banners outside the depot gates" border="0" '
+            'height="240" src="https://blogger.googleusercontent.com/img/b/sample/s320/picket.jpg" width="320" />'
+            '</a></td></tr><tr><td class="tr-caption" style="text-align: center;">The early shift at the '
+            'cleansing depot, 7 February</td></tr></tbody></table>'
+        ),
     ),
 ]

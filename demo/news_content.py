@@ -5,8 +5,9 @@ follows the labelling rules in demo/content.py and is judged on the title and pa
 comments, the "Related" and "Most read" lists, the cookie banner, navigation or footer, which carry decoy words).
 
 Most items are article pages. Two are not: a budget consultation published as a PDF, and a story the site
-withdrew (its page answers 404), as real news feeds list them. Two articles are served the way old CMS
-templates serve them: Windows-1252 bytes with the charset declared only in `<meta>`, or not at all.
+withdrew (its page answers 404, so only its feed summary is left), as real news feeds list them. One item
+has no title (a short note), as microblogs and WordPress "aside" posts publish them. Two articles are served
+the way old CMS templates serve them: Windows-1252 bytes with the charset declared only in `<meta>`, or not at all.
 """
 
 from __future__ import annotations
@@ -229,6 +230,15 @@ NEWS_ITEMS: list[NewsItem] = [
             "unanimous.",
         ],
         expected_topics=NONE, charset=CHARSET_NONE,
+    ),
+    NewsItem(  # an untitled note, as WordPress's "aside" format and microblogs publish them
+        post_id=4041, slug="4041", title="",
+        published=dt.datetime(2024, 1, 10, 13, 30, tzinfo=GMT), author="Megan Price", role="Reporter",
+        categories=["Council"],
+        paragraphs=[
+            "Quick note from the council chamber: the vote on the Marshford library opening hours has been "
+            "put back to the February meeting after councillors asked for the footfall figures.",
+        ],
     ),
     NewsItem(
         post_id=4032, slug="payroll-shared-service-centre-to-close-eastbridge-office",

@@ -1,4 +1,4 @@
-"""Sample content for the demo WordPress branch site: twelve posts, each labelled with its topics.
+"""Sample content for the demo WordPress branch sites: twelve and seven posts, each labelled with its topics.
 
 All prose is original sample text in the style of a UNISON Scotland local government branch website.
 `expected_topics` follows the labelling rules in demo/content.py and is judged on the title and body only
@@ -21,6 +21,9 @@ from demo.content import BOC, BOTH, BST, GMT, NONE, SS, html_to_text
 
 WP_SITE_NAME = "Strathmore Council UNISON (sample)"
 WP_SITE_TAGLINE = "News from a sample UNISON Scotland local government branch"
+# A second branch site, in a magazine theme (demo/sites/wordpress_press.py, PRESS_POSTS below).
+PRESS_SITE_NAME = "Glenmuir College UNISON (sample)"
+PRESS_SITE_TAGLINE = "Support staff news from a sample further education branch"
 
 # (user id, display name) by author slug, as WordPress users.
 WP_AUTHORS: dict[str, tuple[int, str]] = {
@@ -245,6 +248,73 @@ WP_POSTS: list[WPPost] = [
         "<p>The council has opened a consultation on reducing opening hours at six community libraries. "
         "Library staff are our members too, and many of them also run the local council advice desks.</p>\n"
         "<p>Please respond before 30 June and tell the council what your local library means to you.</p>",
+        expected_topics=NONE,
+    ),
+]
+
+# The magazine-theme college branch (demo/sites/wordpress_press.py): its own posts, same labelling rules.
+PRESS_POSTS: list[WPPost] = [
+    WPPost(
+        412, "welcome-new-support-staff",
+        "Welcome to new support staff",
+        dt.datetime(2023, 8, 21, 8, 30, tzinfo=BST), "branch-secretary", ["Branch news"], ["recruitment"],
+        "<p>A warm welcome to everyone starting at the college this term, in the library, the estates team, "
+        "the finance office and student services.</p>\n"
+        "<p>Your workplace rep will be in touch during induction week. Membership is free for the first "
+        "three months for new starts.</p>",
+        expected_topics=NONE,
+    ),
+    WPPost(
+        430, "regional-college-merger-proposal",
+        "Merger plan - one back office for three colleges?",
+        dt.datetime(2023, 11, 8, 12, 15, tzinfo=GMT), "eilidh-ross", ["Campaigns"], ["merger", "shared services"],
+        "<p>The regional board has asked the three colleges to consider a shared services model for finance, "
+        "HR, payroll and IT from next August, with one team serving every campus.</p>\n"
+        "<p>The branch will ask for an equality impact assessment and for the full staffing numbers before "
+        "any consultation starts. Members in the affected teams should come to the meeting on 15 "
+        "November.</p>",
+        expected_topics=SS,
+    ),
+    WPPost(
+        437, "canteen-hours",
+        "   ",
+        dt.datetime(2023, 11, 20, 16, 40, tzinfo=GMT), "branch-secretary", ["Branch news"], [],
+        "<p>The staff canteen now closes at 3pm on Fridays. The branch has raised the change with "
+        "facilities, who say it is a trial until Easter.</p>",
+        expected_topics=NONE,
+    ),
+    WPPost(
+        445, "budget-cuts-in-student-services",
+        "Budget 2024: £1.2m of back office cuts | our response",
+        dt.datetime(2024, 2, 2, 10, 0, tzinfo=GMT), "tam-mcgregor", ["Budget"], ["back office", "budget"],
+        "<p>The college budget for next year removes £1.2 million from what management calls back office "
+        "functions: the exams office, admissions, timetabling and the learning resource centre.</p>\n"
+        "<p>These are the people who make sure students sit the right exams in the right rooms. The branch "
+        "has written to every board member asking them to reject the cuts.</p>",
+        expected_topics=BOC, modified=dt.datetime(2024, 2, 5, 9, 20, tzinfo=GMT),
+    ),
+    WPPost(
+        452, "reps-only-negotiating-notes",
+        "Reps only: negotiating notes",
+        dt.datetime(2024, 3, 12, 18, 0, tzinfo=GMT), "eilidh-ross", ["Reps"], [],
+        "<p>Notes from the last joint negotiating meeting, for workplace reps.</p>",
+        expected_topics=NONE, password="reps2024",
+    ),
+    WPPost(
+        460, "lecturers-dispute-support",
+        "Support staff and the lecturers' dispute: what you need to know",
+        dt.datetime(2024, 4, 30, 9, 45, tzinfo=BST), "branch-secretary", ["News"], ["industrial action"],
+        "<p>Our sister union's members are taking action over pay. Support staff are not in dispute and "
+        "should work normally, but nobody should be asked to cover a striking lecturer's classes.</p>\n"
+        "<p>If a manager asks you to do so, say no politely and tell your rep the same day.</p>",
+        expected_topics=NONE,
+    ),
+    WPPost(
+        471, "summer-social",
+        "Summer social... and a thank you",
+        dt.datetime(2024, 6, 14, 17, 30, tzinfo=BST), "tam-mcgregor", ["Branch news"], ["social"],
+        "<p>Thanks to everyone who came to the summer social and to the estates team for the barbecue. "
+        "Photos are on the noticeboard outside the staff room.</p>",
         expected_topics=NONE,
     ),
 ]

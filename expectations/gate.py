@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -32,7 +32,7 @@ LATEST_SLACK = timedelta(days=1)  # a post dated "tomorrow" in a time zone ahead
 ROW_RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["document_id"]}
 BATCH_RESULT_FORMAT = {"result_format": "SUMMARY"}
 VALIDATED_COLUMNS = ("document_id", "kind", "url", "title", "body", "published_at", "conference", "decision")
-BATCH_LABELS = {"items": "volume", "parse_failure_rate": "parse failures"}
+BATCH_LABELS = {"items": "volume", "parse_failure_rate": "parse failures", "empty_body_share": "empty bodies"}
 SAMPLE_VALUES = 3  # unexpected values quoted in an observed text
 QUOTE_CHARS = 100
 REPORT_VALUE_CHARS = 200  # scraped values kept in a stored report are cut to this
@@ -75,6 +75,8 @@ class BatchStats:
     failures: int
     requests: int
     history: list[int]  # items per previous successful run of this kind of this source, newest first
+    empty_bodies: int = 0  # items without body text (set by the gate from the batch)
+    published: bool | None = None  # the source published in an earlier run of any kind; None: has a history
 
 
 @dataclass
@@ -146,6 +148,8 @@ def check(refined: Sequence[RefinedLike], stats: BatchStats, *, now: datetime) -
 def check_frame(frame: pd.DataFrame, stats: BatchStats, *, now: datetime, accept_batch: bool = False) -> GateResult:
     """Validate rows holding at least VALIDATED_COLUMNS; `accept_batch` overrides a failed batch check."""
     module = suite_for(stats.kind)
+    # Of a recheck's held rows, only the empty ones count: against the batch's item count they never overstate.
+    stats = replace(stats, empty_bodies=int((frame["body"].fillna("").astype(str).str.strip() == "").sum()))
     batch = module.prepare(frame.loc[:, list(VALIDATED_COLUMNS)].reset_index(drop=True))
     row_result = context.validate(module, batch, {article.LATEST_PUBLISHED: now + LATEST_SLACK}, ROW_RESULT_FORMAT)
     run_result = context.validate(run, run.frame(stats), run.parameters(stats), BATCH_RESULT_FORMAT)
@@ -219,6 +223,8 @@ def _reason(config: ExpectationConfiguration, column: str, entry: dict[str, Any]
         if length < kwargs["min_value"]:
             return f"{column}: {length:,} characters, fewer than {kwargs['min_value']:,}"
         return f"{column}: {length:,} characters, more than {kwargs['max_value']:,}"
+    if kind == "expect_column_values_to_be_between" and "reason" in config.meta:
+        return config.meta["reason"].format(column=column, share=value)
     if kind == "expect_column_values_to_be_between":
         low = kwargs.get("min_value")
         side = "before" if low is not None and value < pd.Timestamp(low) else "after"
@@ -226,8 +232,6 @@ def _reason(config: ExpectationConfiguration, column: str, entry: dict[str, Any]
         if not isinstance(value, datetime):
             side = side.replace("before", "below").replace("after", "above")
         return f"{column}: {_show(value)} is {side} {_show(bound)}"
-    if kind == "expect_column_values_to_be_unique":
-        return f"{column}: {_quote(value)} appears more than once in the batch"
     if kind == "expect_column_values_to_match_regex":
         return f"{column}: {_quote(value)} is not {config.meta.get('shape', 'in the expected form')}"
     if kind == "expect_column_values_to_be_in_set":

@@ -7,7 +7,12 @@ LOW_FRACTION of the median of those runs (checked only when that median is at le
 quiet sources may yield nothing), or more than HIGH_FACTOR times their maximum (never below HIGH_FLOOR,
 so a tiny source may grow). A source that yielded 25 items a run fails at 0-4 and at 251 or more.
 Parse failures: a run fails when more than MAX_FAILURE_RATE of its requests failed, once it made at least
-MIN_REQUESTS requests. Either failure stops that source's publish for the run.
+MIN_REQUESTS requests and the source has published before: a source that parsed and now mostly fails has
+changed its template. Until a source has published, its failures hold back only themselves, so the pages
+that did parse are published (a site whose theme is half understood is not all lost).
+Empty bodies: a run fails when more than MAX_EMPTY_SHARE of its items have no text at all, once it has
+MIN_BODIES items: a few photo or video posts are normal, most of a batch suddenly empty is a template change.
+Any of these stops that source's publish for the run, and the reason says the template seems to have changed.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ HIGH_FACTOR = 10
 HIGH_FLOOR = 50
 MAX_FAILURE_RATE = 0.5
 MIN_REQUESTS = 10
+MAX_EMPTY_SHARE = 0.5
+MIN_BODIES = 5
+TEMPLATE_CHANGED = "the site's template seems to have changed"
 
 ITEMS_MIN, ITEMS_MAX = "items_min", "items_max"  # suite parameters, from the source's history
 
@@ -42,6 +50,7 @@ class RunFigures(Protocol):
     failures: int
     requests: int
     history: list[int]
+    empty_bodies: int
 
 
 @dataclass(frozen=True)
@@ -65,8 +74,20 @@ def volume_bounds(history: list[int]) -> VolumeBounds:
 
 
 def failure_rate(stats: RunFigures) -> float | None:
-    """Failed requests as a share of requests; None below MIN_REQUESTS, where one failure means little."""
-    return stats.failures / stats.requests if stats.requests >= MIN_REQUESTS else None
+    """Failed requests as a share of requests; None below MIN_REQUESTS, where one failure means little, and
+    before the source has published (no template to have changed)."""
+    return stats.failures / stats.requests if stats.requests >= MIN_REQUESTS and _published(stats) else None
+
+
+def _published(stats: RunFigures) -> bool:
+    """True when the source published in an earlier run (its volume history holds runs of one kind only)."""
+    published = getattr(stats, "published", None)
+    return bool(stats.history) if published is None else published
+
+
+def empty_share(stats: RunFigures) -> float | None:
+    """Items without any body text as a share of items; None below MIN_BODIES items."""
+    return stats.empty_bodies / stats.items if stats.items >= MIN_BODIES else None
 
 
 def expectations() -> list[Expectation]:
@@ -79,7 +100,11 @@ def expectations() -> list[Expectation]:
             description="items within the source's usual volume"),
         gxe.ExpectColumnValuesToBeBetween(
             column="parse_failure_rate", min_value=0, max_value=MAX_FAILURE_RATE,
-            description=f"at most {MAX_FAILURE_RATE:.0%} of requests failed (from {MIN_REQUESTS} requests)"),
+            description=f"at most {MAX_FAILURE_RATE:.0%} of requests failed (from {MIN_REQUESTS} requests, "
+                        "once the source has published)"),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="empty_body_share", min_value=0, max_value=MAX_EMPTY_SHARE,
+            description=f"at most {MAX_EMPTY_SHARE:.0%} of items have an empty body (from {MIN_BODIES} items)"),
     ]
 
 
@@ -88,7 +113,8 @@ def frame(stats: RunFigures) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({"items": [stats.items],
-                         "parse_failure_rate": pd.array([failure_rate(stats)], dtype="Float64")})
+                         "parse_failure_rate": pd.array([failure_rate(stats)], dtype="Float64"),
+                         "empty_body_share": pd.array([empty_share(stats)], dtype="Float64")})
 
 
 def parameters(stats: RunFigures) -> dict[str, Any]:
@@ -104,8 +130,15 @@ def observed(column: str, stats: RunFigures) -> str:
         if bounds.high is None:
             return f"{stats.items} items; {bounds.basis}"
         return f"{stats.items} items; allowed {bounds.low}–{bounds.high} ({bounds.basis})"
+    if column == "empty_body_share":
+        share = empty_share(stats)
+        if share is None:
+            return f"{stats.empty_bodies} of {stats.items} bodies empty (not checked below {MIN_BODIES} items)"
+        text = f"{stats.empty_bodies} of {stats.items} bodies empty ({share:.0%}); allowed ≤ {MAX_EMPTY_SHARE:.0%}"
+        return text + (f": {TEMPLATE_CHANGED}" if share > MAX_EMPTY_SHARE else "")
     rate = failure_rate(stats)
     if rate is None:
-        return f"{stats.failures} of {stats.requests} requests failed (not checked below {MIN_REQUESTS})"
-    return (f"{stats.failures} of {stats.requests} requests failed ({rate:.0%}); "
-            f"allowed ≤ {MAX_FAILURE_RATE:.0%}")
+        why = f"below {MIN_REQUESTS} requests" if _published(stats) else "the source has not published yet"
+        return f"{stats.failures} of {stats.requests} requests failed (not checked: {why})"
+    text = f"{stats.failures} of {stats.requests} requests failed ({rate:.0%}); allowed ≤ {MAX_FAILURE_RATE:.0%}"
+    return text + (f": {TEMPLATE_CHANGED}" if rate > MAX_FAILURE_RATE else "")

@@ -7,7 +7,16 @@ from datetime import timedelta
 
 from extractors import blogger, cadence, feed, unison_motions, wordpress
 from extractors.fetch import Fetcher, FetchError
-from extractors.records import CrawlerSettings, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
+from extractors.records import (
+    CrawlerSettings,
+    Document,
+    Extraction,
+    FetchFailure,
+    Known,
+    RawResponse,
+    SourceConfig,
+    UnsupportedFormat,
+)
 
 Extractor = Callable[[SourceConfig, Fetcher, Known, Extraction], Extraction]  # fills and returns the Extraction
 Reparser = Callable[[str, RawResponse], list[Document]]  # one archived response at a time
@@ -37,6 +46,7 @@ def run_extractor(source: SourceConfig, known: Known, crawler: CrawlerSettings,
 
     With a `sink`, documents and responses go to it in slices of `crawler.slice_documents` as they are
     gathered (backfills, so memory stays flat); the returned extraction holds the rest and the source's totals.
+    A format the extractor does not read is no error to retry: it comes back as `fatal`, in one line.
     """
     known.revalidate_after = timedelta(days=crawler.revalidate_days)
     pace = cadence.recheck(source.schedule, crawler.revalidate_days, source.delay, len(known.documents))
@@ -45,6 +55,8 @@ def run_extractor(source: SourceConfig, known: Known, crawler: CrawlerSettings,
     result = Extraction(source_id=source.id, sink=sink, slice_documents=crawler.slice_documents)
     try:
         result = EXTRACTORS[source.kind](source, fetcher, known, result)
+    except UnsupportedFormat as exc:
+        result.fatal = str(exc)
     finally:
         fetcher.close()
     result.requests, result.not_modified = fetcher.requests_made, fetcher.not_modified

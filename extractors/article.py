@@ -1,19 +1,16 @@
 """Article pages: decode, extract the main text with trafilatura, and read title, date and author.
 
 trafilatura finds the article text and drops navigation, widgets, cookie banners and footers; it runs with
-`include_comments=False` (its default keeps reader comments) and `favor_precision=True`. Its date is not
-used: it is date-only and htmldate reads it from a footer "Updated 3 January 2024" or from a URL slug such
-as "/2023/10/19-pay-talks/". The date is the page's own timestamp (article:published_time, JSON-LD
-datePublished, `<time datetime>` in the article), else the feed entry's, else unknown. A feed entry, when
-there is one, outranks the page for the key, title, author and labels. Pages always come from the project's
+`include_comments=False` (its default keeps reader comments) and `favor_precision=True`. The date is the
+feed entry's when it gives one, else the page's own timestamp (extractors.page_meta: article:published_time,
+JSON-LD datePublished, `<time datetime>`), else htmldate's reading of the page text (date only, midnight
+UTC). A feed entry, when there is one, outranks the page for the key, title, author and labels; the title
+is extractors.page_meta's (never the site name or the author). Pages always come from the project's
 fetcher: trafilatura's own fetch_url would bypass robots.txt and the per-host delay (and refuses loopback).
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,9 +19,9 @@ from urllib.parse import urljoin, urlsplit
 import trafilatura
 from lxml.html import HtmlElement
 
+from extractors import page_meta
 from extractors.html import decode_html
 from extractors.records import ARTICLE, Document, RawResponse
-from transforms.dates import parse_date
 from transforms.urls import canonical_url
 
 TRAFILATURA_OPTIONS: dict[str, Any] = {
@@ -37,9 +34,6 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
 }
 # WHATWG's fallback for pages that declare nothing and are not UTF-8, for English-language locales.
 # Statistical detectors guess windows-1250 for English text with a few £ and curly quotes (£ becomes Ł).
-PUBLISHED_META = ("article:published_time", "datePublished", "DC.date.issued", "dc.date")
-ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Report)$")  # schema.org NewsArticle, BlogPosting, Report…
-TITLE_SEPARATORS = r"\s*[|\-–—:·•»]\s*"
 
 
 @dataclass(frozen=True)
@@ -54,6 +48,7 @@ class FeedEntry:
     marker: str | None = None
     labels: list[str] = field(default_factory=list)
     content: str | None = None  # full-text HTML when the feed carries the whole item, else None
+    summary: str | None = None  # the longer of the feed's summary and teaser HTML: the body if the page is gone
 
 
 def parse_article(source_id: str, raw: RawResponse, *, entry: FeedEntry | None = None) -> Document:
@@ -62,14 +57,13 @@ def parse_article(source_id: str, raw: RawResponse, *, entry: FeedEntry | None =
     if tree is None:
         raise ValueError("empty or unparseable HTML")
     url = _canonical_link(tree, raw.final_url)
-    published = page_published(tree) or (entry.published if entry else None)
+    published = ((entry.published if entry else None) or page_meta.published(tree, url)
+                 or page_meta.guessed_date(tree, url))
     extracted = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
     if extracted is None or not (extracted.text or "").strip():
         raise ValueError("no article text found on the page")
-    own_title = page_title(tree, extracted.title or "", extracted.sitename or "")
-    title = (entry.title if entry else "") or own_title
-    if not title:
-        raise ValueError("no title")
+    own_title = page_meta.title(tree, extracted.sitename or "")
+    title = (entry.title if entry else "") or own_title  # none: the pipeline titles it by its first words
     return Document(
         source_id=source_id, kind=ARTICLE, key=entry.key if entry else canonical_url(url), url=url, title=title,
         body=_without_title(extracted.text, own_title),
@@ -78,54 +72,6 @@ def parse_article(source_id: str, raw: RawResponse, *, entry: FeedEntry | None =
         labels=(entry.labels if entry else []) or _labels(extracted.categories, extracted.tags),
         raw_sha256=raw.sha256, marker=entry.marker if entry else None,
     )
-
-
-def page_published(tree: HtmlElement) -> datetime | None:
-    """The publication instant the page states in its own metadata, never guessed from visible text."""
-    for name in PUBLISHED_META:
-        for value in tree.xpath("//meta[@property=$n or @name=$n or @itemprop=$n]/@content", n=name):
-            if parsed := parse_date(value):
-                return parsed
-    for item in _json_ld_items(tree):
-        types = item.get("@type")
-        is_article = any(ARTICLE_TYPES.search(str(t)) for t in (types if isinstance(types, list) else [types]))
-        stamp = item.get("datePublished")
-        if is_article and isinstance(stamp, str) and (parsed := parse_date(stamp)):
-            return parsed
-    # The first <article> is the post; comments that follow often carry their own <time>.
-    for value in tree.xpath("(//article)[1]//time[@datetime]/@datetime"):
-        if parsed := parse_date(value):
-            return parsed
-    return None
-
-
-def _json_ld_items(tree: HtmlElement) -> Iterator[dict[str, Any]]:
-    """Every JSON-LD object on the page, @graph members included; broken blocks are skipped."""
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
-        try:
-            data = json.loads(script)
-        except ValueError:
-            continue
-        pending = data if isinstance(data, list) else [data]
-        while pending:
-            item = pending.pop(0)
-            if isinstance(item, dict):
-                pending.extend(item.get("@graph", []) if isinstance(item.get("@graph"), list) else [])
-                yield item
-
-
-def page_title(tree: HtmlElement, title: str, site_name: str) -> str:
-    """The article's own title, without the site's name that <title> and og:title add ("Title | Site")."""
-    title = " ".join(title.split())
-    for heading in tree.xpath("(//article//h1 | //h1)[1]"):
-        # The <h1> is the bare title when the metadata title is it plus a prefix or suffix.
-        text = re.escape(" ".join(heading.text_content().split()))
-        if text and re.search(f"^{text}$|^{text}{TITLE_SEPARATORS}|{TITLE_SEPARATORS}{text}$", title):
-            return " ".join(heading.text_content().split())
-    if site_name:
-        name = re.escape(" ".join(site_name.split()))
-        title = re.sub(f"{TITLE_SEPARATORS}{name}$|^{name}{TITLE_SEPARATORS}", "", title, flags=re.IGNORECASE)
-    return title.strip()
 
 
 def _canonical_link(tree: HtmlElement, final_url: str) -> str:

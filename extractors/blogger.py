@@ -1,7 +1,8 @@
 """Blogger/Blogspot extractor: Atom feed first, classic HTML template when the feed is gone.
 
 Each response is parsed by a pure `parse_*` function that works from stored bytes alone, so `reparse`
-rebuilds documents from the archive with the same code as a live crawl.
+rebuilds documents from the archive with the same code as a live crawl. A post with no prose (a video or a
+photo) is a document whose body is its captions and image alt texts, or empty.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 from lxml import etree
 
+from extractors import page_meta
 from extractors.fetch import Fetcher, FetchError
 from extractors.html import (
-    block_text,
     classes,
     in_tree,
     strip_boilerplate,
@@ -25,6 +26,7 @@ from extractors.html import (
     tree_of,
     tree_of_fragment,
 )
+from extractors.media import post_text
 from extractors.records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
 from extractors.revalidate import revalidate
 from extractors.selectors import Selector
@@ -202,7 +204,7 @@ def parse_feed_page(source_id: str, raw: RawResponse) -> FeedPage:
         if not key or not permalink:
             continue
         contents = entry.get("content") or []
-        body = block_text(strip_boilerplate(tree_of_fragment(contents[0].get("value", "")))) if contents else ""
+        body = post_text(strip_boilerplate(tree_of_fragment(contents[0].get("value", "")))) if contents else ""
         doc = Document(
             source_id=source_id, kind=BLOG_POST, key=str(key), url=permalink, title=entry.get("title", ""),
             body=body, author=_author(entry), published_at=_timestamp(entry.get("published") or entry.get("updated")),
@@ -262,6 +264,8 @@ def parse_post_page(source_id: str, raw: RawResponse) -> Document:
     doc = _html_post(source_id, post, header_date, raw)
     if doc is None:
         raise ValueError("post without id, permalink or .post-body (template changed?)")
+    if doc.published_at is None:  # a template without a timestamp: the page's metadata, else htmldate
+        doc.published_at = page_meta.page_date(tree_of(raw), raw)
     return doc
 
 
@@ -355,6 +359,6 @@ def _html_post(source_id: str, post: etree._Element, header_date: datetime | Non
     labels = [text_of(a) for a in LABELS.all(post)]
     return Document(
         source_id=source_id, kind=BLOG_POST, key=str(key), url=permalink, title=text_of(title_el),
-        body=block_text(strip_boilerplate(body_el)), author=author or None,
+        body=post_text(strip_boilerplate(body_el)), author=author or None,
         published_at=_timestamp(stamp) or header_date, labels=labels, raw_sha256=raw.sha256,
     )

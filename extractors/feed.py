@@ -1,9 +1,14 @@
-"""RSS 2.0, Atom and RDF feeds: page through the feed, then take each item from the feed or its article page.
+"""RSS 2.0, Atom, RDF and JSON feeds: page through the feed, then take each item from the feed or its article page.
 
-`source.url` is the feed itself. Pages are followed by `rel="next"` (RFC 5005) or, for WordPress feeds,
-`?paged=N`. An entry that carries its full text becomes a document directly; a summary-only entry is
-completed from its article page (extractors/article.py). Keys are the entry id/guid, else the canonical
-link; the marker is the entry's `updated` stamp, else `published`.
+`source.url` is the feed itself. Pages are followed by `rel="next"` (RFC 5005), JSON Feed's `next_url` or, for
+WordPress feeds, `?paged=N`. An entry that carries its full text becomes a document directly; a summary-only
+entry is completed from its article page (extractors/article.py), and when that page is gone (404/410) it is
+kept with its summary as body (`body_source = 'summary'`), unless it was known with its full text (then it is
+marked removed). Keys are the entry id/guid, else the canonical link; the marker is the entry's `updated`
+stamp, else `published`. An untitled entry is titled by the pipeline from its first words.
+
+A feed's content is a teaser, not the whole item, when its prose ends in an ellipsis or a "read more" link;
+text in <pre> and <code> is left out of that test, so a full post that ends in code is no teaser.
 
 Incremental runs: the first feed page is fetched conditionally, so an unchanged feed costs one 304 and
 nothing else (so listed pages due for revalidation wait for a run in which the feed changed). Entries whose
@@ -14,11 +19,13 @@ stored document, so they are tried again whenever their feed page is read, but n
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape
 from time import struct_time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -27,8 +34,19 @@ import feedparser
 
 from extractors.article import FeedEntry, parse_article
 from extractors.fetch import CONTENT_TYPES, Fetcher, FetchError
-from extractors.html import block_text, strip_boilerplate, text_of, tree_of_fragment
-from extractors.records import ARTICLE, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
+from extractors.html import remove, strip_boilerplate, text_of, tree_of_fragment
+from extractors.media import post_text
+from extractors.records import (
+    ARTICLE,
+    SUMMARY,
+    Document,
+    Extraction,
+    FetchFailure,
+    Known,
+    RawResponse,
+    SourceConfig,
+    UnsupportedFormat,
+)
 from transforms.dates import parse_date
 from transforms.urls import canonical_url
 
@@ -37,9 +55,10 @@ LOGGER = logging.getLogger(__name__)
 FORMATS = (("atom", "atom feed"), ("rss10", "rdf feed"), ("rss09", "rdf feed"), ("rss", "rss feed"))  # by prefix
 WORDPRESS = re.compile(r"wordpress", re.IGNORECASE)
 PAGED = "paged"  # WordPress's page parameter for feeds; it answers 404 past the last page
-# Feed "content" that is really a teaser: it ends in an ellipsis or a read-more link.
-TRUNCATED = re.compile(r"(?:\u2026|\.\.\.)\W*$|continue reading|read more", re.IGNORECASE)
-TEASER_TAIL = 160  # characters at the end of a feed text searched for the signs above
+# Feed "content" that is really a teaser: its prose ends in an ellipsis or a read-more link.
+TRUNCATED = re.compile(r"(?:\u2026|\.\.\.|\[\u2026\]|\[\.\.\.\])\W*$|continue reading|read more", re.IGNORECASE)
+TEASER_TAIL = 160  # characters at the end of a feed text's prose searched for the signs above
+JSON_FEED_VERSION = "https://jsonfeed.org/version/"
 GONE = (404, 410)
 MAX_PAGES = 500  # a loop guard; WordPress serves 10 items a page by default
 
@@ -61,14 +80,22 @@ class FeedPage:
 def extract(source: SourceConfig, fetcher: Fetcher, known: Known, result: Extraction) -> Extraction:
     """Every new or changed item of the feed at `source.url`, newest first, into `result`."""
     now = datetime.now(UTC)
-    raw = fetcher.get(source.url, expect="feed")
+    try:
+        raw = fetcher.get(source.url, expect="feed")
+    except FetchError as exc:
+        if exc.status == 200:  # answered, in a content type no feed parser here reads
+            raise UnsupportedFormat(f"{source.url}: {exc.reason}") from None
+        raise
     if raw.status == 304:
         result.raw.append(raw)
         result.discovered_via = "feed (not modified)"
         return result
     if raw.status != 200:
         raise FetchError(source.url, f"feed answered HTTP {raw.status}", raw.status)
-    page = read_feed(raw)
+    try:
+        page = read_feed(raw)
+    except ValueError as exc:
+        raise UnsupportedFormat(f"{source.url}: {exc}") from None
     result.discovered_via = page.format
     seen: set[str] = set()
     first_size = len(page.entries)
@@ -91,10 +118,12 @@ def extract(source: SourceConfig, fetcher: Fetcher, known: Known, result: Extrac
 
 def read_feed(raw: RawResponse) -> FeedPage:
     """The entries of one feed page and the link to the next; raises ValueError when it is not a feed."""
+    if raw.body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        return read_json_feed(raw)
     parsed = feedparser.parse(raw.body, response_headers=raw.headers)
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception") or "no RSS, Atom or RDF root element"
-        raise ValueError(f"not an RSS, Atom or RDF feed ({reason})")
+        raise ValueError(f"not an RSS, Atom, RDF or JSON feed ({reason})")
     entries, problems = [], []
     for item in parsed.entries:
         entry = _entry(item, raw.final_url)
@@ -112,35 +141,81 @@ def read_feed(raw: RawResponse) -> FeedPage:
     return FeedPage(kind, entries, next_url, by_page_number, problems)
 
 
-def parse_feed(source_id: str, raw: RawResponse) -> list[Document]:
-    """The documents a feed page carries in full (summary-only entries need their article pages)."""
-    return [feed_document(source_id, entry, raw) for entry in read_feed(raw).entries if entry.content]
+def read_json_feed(raw: RawResponse) -> FeedPage:
+    """One page of a JSON Feed (1.0 or 1.1, https://www.jsonfeed.org/version/1.1/); ValueError when it is not one.
+
+    Parsed here with the standard library: feedparser reads no JSON, and a JSON Feed is one plain object.
+    """
+    try:
+        data = json.loads(raw.body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"not a JSON Feed: {exc}") from None
+    version = data.get("version") if isinstance(data, dict) else None
+    if not isinstance(version, str) or not version.startswith(JSON_FEED_VERSION):
+        raise ValueError(f"not a JSON Feed: no version {JSON_FEED_VERSION}1.x")
+    entries, problems = [], []
+    items = data.get("items")
+    for item in items if isinstance(items, list) else []:
+        entry = _json_entry(item, raw.final_url) if isinstance(item, dict) else None
+        if entry is None:
+            title = item.get("title", "") if isinstance(item, dict) else ""
+            problems.append(f"feed entry without a link: {title!r}")
+        else:
+            entries.append(entry)
+    next_url = data.get("next_url")
+    next_url = urljoin(raw.final_url, next_url) if isinstance(next_url, str) and next_url else None
+    return FeedPage("json feed", entries, next_url, False, problems)
 
 
 def feed_document(source_id: str, entry: FeedEntry, raw: RawResponse) -> Document:
-    """A document from an entry that carries its full text; raises ValueError when it has no title."""
-    if not entry.title:
-        raise ValueError(f"feed entry {entry.key} has no title")
-    body = block_text(strip_boilerplate(tree_of_fragment(entry.content or "")))
+    """A document from an entry that carries its full text (an untitled one is titled by the pipeline)."""
+    return Document(
+        source_id=source_id, kind=ARTICLE, key=entry.key, url=entry.link, title=entry.title,
+        body=_text(entry.content or ""), author=entry.author, published_at=entry.published, labels=entry.labels,
+        raw_sha256=raw.sha256, marker=entry.marker,
+    )
+
+
+def summary_document(source_id: str, entry: FeedEntry, raw: RawResponse) -> Document | None:
+    """A document from the summary of an entry whose article page is gone; None when it has neither title nor text."""
+    body = _text(entry.summary or "")
+    if not entry.title and not body:
+        return None
     return Document(
         source_id=source_id, kind=ARTICLE, key=entry.key, url=entry.link, title=entry.title, body=body,
         author=entry.author, published_at=entry.published, labels=entry.labels, raw_sha256=raw.sha256,
-        marker=entry.marker,
+        marker=entry.marker, body_source=SUMMARY,
     )
+
+
+def _text(html: str) -> str:
+    """The text of feed HTML: its prose, else (a photo or video post) its captions and image alt texts."""
+    return post_text(strip_boilerplate(tree_of_fragment(html))) if html else ""
 
 
 def rebuild(source_id: str, raws: Iterable[RawResponse]) -> list[Document]:
     """Documents from archived responses alone: feed pages give the entries that key their article pages."""
-    ordered = sorted((raw for raw in raws if raw.status == 200), key=lambda raw: raw.fetched_at)
+    everything = sorted(raws, key=lambda raw: raw.fetched_at)
+    ordered = [raw for raw in everything if raw.status == 200]
     entries: dict[str, FeedEntry] = {}
+    sources: dict[str, RawResponse] = {}  # the feed page each entry was last read from
     documents: dict[str, Document] = {}
     for raw in ordered:
         if _declares(raw, "feed") and not _declares(raw, "html"):
             try:
-                entries.update((entry.link, entry) for entry in read_feed(raw).entries)
-                documents.update((document.key, document) for document in parse_feed(source_id, raw))
+                page = read_feed(raw)
             except ValueError as exc:
                 LOGGER.warning("%s: archived feed %s not rebuilt: %s", source_id, raw.url, exc)
+                continue
+            entries.update((entry.link, entry) for entry in page.entries)
+            sources.update((entry.link, raw) for entry in page.entries)
+            documents.update((entry.key, feed_document(source_id, entry, raw)) for entry in page.entries
+                             if entry.content)
+    for raw in everything:  # an article page that was gone when it was fetched: the entry's summary
+        entry = entries.get(raw.url)
+        if raw.status in GONE and entry is not None and entry.key not in documents:
+            document = summary_document(source_id, entry, sources[raw.url])
+            documents.update({document.key: document} if document else {})
     for raw in ordered:
         if _declares(raw, "html"):
             try:
@@ -176,9 +251,8 @@ def _take(source: SourceConfig, fetcher: Fetcher, known: Known, entry: FeedEntry
         result.raw.append(raw)
         result.unchanged.append(entry.key)
         return verdict
-    if raw.status in GONE and entry.key in known.documents:
-        result.removed.append(entry.key)
-        return FAILED
+    if raw.status in GONE:
+        return _page_gone(source.id, entry, raw, feed_raw, known, result)
     if raw.status != 200:
         result.failures.append(FetchFailure(entry.link, f"article page answered HTTP {raw.status}", raw.status))
         return FAILED
@@ -189,6 +263,24 @@ def _take(source: SourceConfig, fetcher: Fetcher, known: Known, entry: FeedEntry
         result.failures.append(FetchFailure(entry.link, f"unparseable article page: {exc}"))
         return FAILED
     return verdict
+
+
+def _page_gone(source_id: str, entry: FeedEntry, raw: RawResponse, feed_raw: RawResponse, known: Known,
+               result: Extraction) -> str:
+    """An entry whose article page answers 404/410: kept with its summary, unless its full text is known."""
+    if entry.key in known.removed:
+        return FAILED  # marked removed by an earlier run, and still gone
+    previous = known.documents.get(entry.key)
+    if previous is not None and previous.body_source != SUMMARY:
+        result.removed.append(entry.key)
+        return FAILED
+    document = summary_document(source_id, entry, feed_raw)
+    if document is None:
+        result.failures.append(FetchFailure(entry.link, f"article page answered HTTP {raw.status}", raw.status))
+        return FAILED
+    result.raw.append(raw)  # archived, so a reparse knows the page was gone
+    result.documents.append(document)
+    return _verdict(entry, known)
 
 
 def _verdict(entry: FeedEntry, known: Known) -> str:
@@ -249,8 +341,39 @@ def _entry(item: dict[str, Any], base: str) -> FeedEntry | None:
         published=published,
         marker=stamp.isoformat() if stamp else dict.get(item, "updated") or dict.get(item, "published"),
         labels=list(dict.fromkeys(tag["term"].strip() for tag in item.get("tags", []) if tag.get("term"))),
-        content=_full_text(item),
+        content=_full_text([content.get("value") or "" for content in item.get("content", [])]),
+        summary=max([dict.get(item, "summary") or "", *(c.get("value") or "" for c in item.get("content", []))],
+                    key=len) or None,
     )
+
+
+def _json_entry(item: dict[str, Any], base: str) -> FeedEntry | None:
+    """A JSON Feed item as a FeedEntry, or None when it has no link to an item."""
+    link = next((value for value in (item.get("url"), item.get("external_url")) if isinstance(value, str) and value),
+                None)
+    if not link:
+        return None
+    link = urljoin(base, link.strip())
+    published = parse_date(_string(item.get("date_published")))
+    stamp = parse_date(_string(item.get("date_modified"))) or published
+    authors = item.get("authors") if isinstance(item.get("authors"), list) else [item.get("author")]
+    author = next((a["name"].strip() for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)
+                   and a["name"].strip()), None)
+    html = _string(item.get("content_html")) or escape(_string(item.get("content_text"))).replace("\n", "<br>")
+    tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+    return FeedEntry(
+        key=str(item.get("id") or "").strip() or canonical_url(link), link=link,
+        title=" ".join(_string(item.get("title")).split()), author=author,
+        published=published.astimezone(UTC) if published else None,
+        marker=stamp.astimezone(UTC).isoformat() if stamp else None,
+        labels=list(dict.fromkeys(tag.strip() for tag in tags if isinstance(tag, str) and tag.strip())),
+        content=_full_text([html]), summary=max(_string(item.get("summary")), html, key=len) or None,
+    )
+
+
+def _string(value: Any) -> str:
+    """A JSON value that should be a string, or "" when it is missing or of another type."""
+    return value if isinstance(value, str) else ""
 
 
 def _time(item: dict[str, Any], name: str) -> datetime | None:
@@ -263,12 +386,16 @@ def _time(item: dict[str, Any], name: str) -> datetime | None:
     return parsed.astimezone(UTC) if parsed else None
 
 
-def _full_text(item: dict[str, Any]) -> str | None:
-    """The entry's HTML when the feed carries the whole item rather than a teaser, else None."""
-    for content in item.get("content", []):
-        value = content.get("value") or ""
-        text = text_of(tree_of_fragment(value))
-        if text and not TRUNCATED.search(text[-TEASER_TAIL:]):
+def _full_text(values: list[str]) -> str | None:
+    """The first HTML of `values` that is the whole item rather than a teaser, else None."""
+    for value in values:
+        tree = tree_of_fragment(value)
+        has_media = bool(tree.xpath("descendant::img | descendant::iframe | descendant::video"))
+        if not text_of(tree) and not has_media:
+            continue
+        for code in tree.xpath("descendant::pre | descendant::code"):
+            remove(code)
+        if not TRUNCATED.search(text_of(tree)[-TEASER_TAIL:]):
             return value
     return None
 

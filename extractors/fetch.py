@@ -30,7 +30,7 @@ CHUNK = 64 * 1024
 SHARED_THROTTLE = HostThrottle()  # one per process, so sources on the same host share the delay
 CONTENT_TYPES = {
     "html": ("text/html", "application/xhtml+xml"),
-    "feed": ("xml", "rss", "atom", "rdf"),
+    "feed": ("xml", "rss", "atom", "rdf", "json"),  # JSON Feed: application/feed+json, often application/json
     "json": ("json",),
     "text": ("text/plain",),
 }

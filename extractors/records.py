@@ -13,6 +13,15 @@ MOTION = "motion"
 BLOG_POST = "blog_post"
 ARTICLE = "article"
 
+# Where a document's body comes from (document_versions.body_source): the whole publication, or only the
+# summary its feed gave because the article page is gone.
+FULL = "full"
+SUMMARY = "summary"
+
+
+class UnsupportedFormat(ValueError):
+    """A source answered in a format its extractor does not read (e.g. HTML where a feed was expected)."""
+
 
 @dataclass(frozen=True)
 class CrawlerSettings:
@@ -73,6 +82,7 @@ class Document:
     labels: list[str] = field(default_factory=list)
     raw_sha256: str | None = None  # the raw response this record was parsed from
     marker: str | None = None  # the source's own last-modified stamp (feed `updated`, WP `modified_gmt`)
+    body_source: str = FULL  # FULL, or SUMMARY when only the feed's summary could be had
 
     @property
     def document_id(self) -> str:
@@ -87,6 +97,7 @@ class KnownDocument:
     url: str
     marker: str | None
     checked_at: datetime  # last time the item was fetched or confirmed unchanged
+    body_source: str | None = None  # of its current version; None for versions loaded before it was recorded
 
 
 @dataclass
@@ -101,6 +112,7 @@ class Known:
     recheck_per_run: int = 100  # unreached known pages rechecked per run (extractors.cadence sets it)
     recheck_after: timedelta = timedelta(0)  # an unreached page checked more recently is not rechecked
     retry: list[str] = field(default_factory=list)  # URLs that failed lately: fetched again, whatever the listing says
+    removed: set[str] = field(default_factory=set)  # keys of documents whose page went away (removed_at set)
 
     def unchanged(self, key: str, marker: str | None) -> bool:
         """True when the source says the item is as we last saw it."""
@@ -136,6 +148,7 @@ class Extraction:
     requests: int = 0
     not_modified: int = 0  # 304 answers
     discovered_via: str = ""  # e.g. "atom feed", "html pages", "listing", "rest api"
+    fatal: str | None = None  # why the source could not be read at all (an unsupported format), in one line
     # Set in backfills: where finished slices go (the single warehouse writer), and how many documents make one.
     sink: Callable[[Extraction], None] | None = field(default=None, repr=False, compare=False)
     slice_documents: int = 0

@@ -32,6 +32,10 @@ class RobotsCache:
         delay = self._for(url).crawl_delay(self.user_agent)
         return float(delay) if delay is not None else None
 
+    def sitemaps(self, url: str) -> list[str]:
+        """The `Sitemap:` URLs of the robots.txt of `url`'s host."""
+        return list(self._for(url).sitemaps)
+
     def _for(self, url: str) -> Protego:
         """Rules for the URL's host, fetched on first use."""
         parts = urlsplit(url)

@@ -1,11 +1,17 @@
-"""WordPress extractor: REST API first, then the RSS feed, then the theme's HTML archives; keyed by post id.
+"""WordPress extractor: REST API first, then the RSS feed, then archives and sitemaps; keyed by post id.
 
-`source.url` is the site's home URL. The first path that answers is used for the whole run; when the API or
-the feed is unavailable (401/403/404, not JSON/XML, refused by robots.txt) the next one is tried and the
-fallback is logged once. Every path walks its listing newest first and stops at the first page whose posts
-are all known and unchanged, unless a known post is due for revalidation and has not been seen yet: then
-the walk goes on to the end, and known posts still missing are checked on their own page (404/410 means
-removed). When no known post is due, the first page is asked for conditionally: a 304 ends the walk.
+`source.url` is the site's home URL. The first path that answers is used for the whole run, in this order:
+the REST API at `/wp-json/`, the same API as `/?rest_route=` (when `/wp-json/` is blocked by the server rather
+than refused by WordPress), the RSS feed, the theme's archives when they carry the core markup, the XML
+sitemaps (extractors.wordpress_sitemap), and last the archive links found by permalink shape. When a path is
+unavailable (401/403/404, not JSON/XML, refused by robots.txt) the next one is tried and the fallback is
+logged once. Sitemap and link entries are keyed by URL until their page gives the post id.
+
+Every path walks its listing newest first (sitemaps: newest `<lastmod>` first, after reading every file)
+and stops at the first page whose posts are all known and unchanged, unless a known post is due for
+revalidation and has not been seen yet: then the walk goes on to the end, and known posts still missing are
+checked on their own page (404/410 means removed). When no known post is due, the first page is asked for
+conditionally: a 304 ends the walk.
 
 Markers: the REST API and themes print the post's modification time, stored as UTC ISO 8601, so the two
 paths agree. RSS items carry no modification time, so a feed item's marker is a digest of what was parsed.
@@ -37,8 +43,18 @@ from extractors.wordpress_html import (
     clean_body,
     is_protected,
     parse_post_page,
+    stamp,
     unmarked_title,
     utc,
+)
+from extractors.wordpress_sitemap import (
+    QUERY_POST,
+    SITEMAP_PATHS,
+    SitemapUrl,
+    archive_links,
+    is_post_url,
+    parse_sitemap,
+    post_sitemaps,
 )
 
 LOGGER = logging.getLogger(__name__)
@@ -50,7 +66,8 @@ GUID_POST_ID = re.compile(r"[?&]p=(\d+)\b")
 # Yoast SEO appends this paragraph to every feed item; it is not part of the post.
 FEED_FOOTER = re.compile(r"^The post (.+ )?appeared first on .+\.$", re.DOTALL)
 GONE = (404, 410)
-API, FEED, ARCHIVES = "rest api", "rss feed", "html archives"
+API, API_ROUTE, FEED, ARCHIVES = "rest api", "rest api (?rest_route=)", "rss feed", "html archives"
+SITEMAP, LINKS = "xml sitemap", "archive links"
 T = TypeVar("T")
 
 
@@ -63,6 +80,7 @@ class Listed:
     marker: str | None
     published: datetime | None
     document: Document | None = None
+    by_url: bool = False  # keyed by URL until the post's page gives its id (sitemaps, archive links)
 
     @classmethod
     def of(cls, document: Document) -> Listed:
@@ -92,7 +110,10 @@ def reparse(source_id: str, raw: RawResponse) -> list[Document]:
     if "json" in content_type:
         return parse_api_page(source_id, raw)
     if "html" not in content_type and any(kind in content_type for kind in ("rss", "xml", "atom")):
-        return parse_feed(source_id, raw)
+        try:
+            return parse_feed(source_id, raw)
+        except ValueError:
+            return []  # a sitemap: it lists posts but holds none
     try:
         return [parse_post_page(source_id, raw)]
     except ValueError:
@@ -119,6 +140,12 @@ def _discover(source: SourceConfig, fetcher: Fetcher, root: str,
     if isinstance(first, RawResponse):
         return API, _api_pages(source, fetcher, root, known, first), unavailable
     unavailable.append(f"REST API unavailable ({first})")
+    if " rest_" not in first:  # a WP_Error code means WordPress itself refused: ?rest_route= would too
+        first = _probe(fetcher, posts_url(root, 1, known.since_year, route=True), "json",
+                       lambda raw: api_documents(source.id, raw), conditional)
+        if isinstance(first, RawResponse):
+            return API_ROUTE, _api_pages(source, fetcher, root, known, first, route=True), unavailable
+        unavailable.append(f"?rest_route= unavailable ({first})")
     first = _probe(fetcher, urljoin(root, FEED_PATH), "feed", lambda raw: _feed_listing(source.id, raw), conditional)
     if isinstance(first, RawResponse):
         return FEED, _feed_pages(source, fetcher, root, first), unavailable
@@ -126,10 +153,17 @@ def _discover(source: SourceConfig, fetcher: Fetcher, root: str,
     home = fetcher.get(root, expect="html", conditional=conditional)
     if home.status not in (200, 304):
         raise FetchError(root, f"home page answered HTTP {home.status} (and {'; '.join(unavailable)})", home.status)
-    if home.status == 200 and not archive_entries(home)[0]:
-        raise FetchError(root, "no article#post-ID on the home page (a static front page? set url to the posts "
-                               "page) and " + "; ".join(unavailable))
-    return ARCHIVES, _archive_pages(fetcher, root, home), unavailable
+    if home.status == 304 or archive_entries(home)[0]:
+        return ARCHIVES, _archive_pages(fetcher, root, home), unavailable
+    unavailable.append("no article#post-ID on the home page")
+    sitemaps = _sitemaps(fetcher, root)
+    if sitemaps:
+        return SITEMAP, _sitemap_pages(root, known, sitemaps), unavailable
+    unavailable.append("no post sitemap")
+    if archive_links(home, root)[0]:
+        return LINKS, _link_pages(fetcher, root, known, home), unavailable
+    raise FetchError(root, "no post links on the home page (a static front page? set url to the posts page) and "
+                     + "; ".join(unavailable))
 
 
 def _probe(fetcher: Fetcher, url: str, expect: str, parse: Callable[[RawResponse], object],
@@ -151,7 +185,8 @@ def _probe(fetcher: Fetcher, url: str, expect: str, parse: Callable[[RawResponse
     return raw
 
 
-def _api_pages(source: SourceConfig, fetcher: Fetcher, root: str, known: Known, first: RawResponse) -> Iterator[Page]:
+def _api_pages(source: SourceConfig, fetcher: Fetcher, root: str, known: Known, first: RawResponse,
+               route: bool = False) -> Iterator[Page]:
     """Posts-collection pages up to X-WP-TotalPages (or an empty page, or the past-the-end error)."""
     raw, page = first, 1
     if first.status == 304:
@@ -164,7 +199,7 @@ def _api_pages(source: SourceConfig, fetcher: Fetcher, root: str, known: Known, 
         if not (documents or problems) or (pages is not None and page >= pages) or page >= MAX_PAGES:
             return
         page += 1
-        url = posts_url(root, page, known.since_year)
+        url = posts_url(root, page, known.since_year, route=route)
         raw = fetcher.get(url, expect="json", conditional=False)
         if raw.status == 400 and error_code(raw) == PAGE_PAST_END:
             return  # no X-WP-TotalPages to say where the end was, or posts were deleted while we walked
@@ -211,6 +246,82 @@ def _archive_pages(fetcher: Fetcher, root: str, home: RawResponse) -> Iterator[P
             return
         if raw.status != 200:
             raise FetchError(url, f"archive page {page} answered HTTP {raw.status}", raw.status)
+
+
+def _sitemaps(fetcher: Fetcher, root: str) -> list[tuple[RawResponse, list[SitemapUrl]]]:
+    """The post sitemaps of the first sitemap that answers (robots.txt's, then the usual paths), read whole.
+
+    Sitemaps are not newest first, so every file is read before any post is taken.
+    """
+    candidates = [*fetcher.robots.sitemaps(root), *(urljoin(root, path) for path in SITEMAP_PATHS)]
+    for url in dict.fromkeys(candidates):
+        raw, entries, children = _sitemap(fetcher, url)
+        if raw is None:
+            continue
+        if not children:
+            shaped = [entry for entry in entries if is_post_url(entry.url, root)]
+            return [(raw, shaped or [e for e in entries if e.url.rstrip("/") != root.rstrip("/")])]
+        files = [(raw, [])]
+        for child in post_sitemaps(children):
+            child_raw, child_entries, _ = _sitemap(fetcher, child)
+            if child_raw is not None:
+                files.append((child_raw, child_entries))
+        if any(entries for _, entries in files):
+            return files
+    return []
+
+
+def _sitemap(fetcher: Fetcher, url: str) -> tuple[RawResponse | None, list[SitemapUrl], list[str]]:
+    """One sitemap file and what it lists; (None, [], []) when it is missing or not a sitemap."""
+    try:
+        raw = fetcher.get(url, expect="feed", conditional=False)
+    except FetchError as exc:
+        LOGGER.info("sitemap %s unavailable: %s", url, exc.reason)
+        return None, [], []
+    if raw.status != 200:
+        return None, [], []
+    try:
+        entries, children = parse_sitemap(raw)
+    except ValueError as exc:
+        LOGGER.info("sitemap %s unusable: %s", url, exc)
+        return None, [], []
+    return raw, entries, children
+
+
+def _sitemap_pages(root: str, known: Known, files: list[tuple[RawResponse, list[SitemapUrl]]]) -> Iterator[Page]:
+    """Every sitemap file; the posts of all of them with the last, newest modification first."""
+    entries = [entry for _, listed in files for entry in listed]
+    entries.sort(key=lambda e: e.lastmod.timestamp() if e.lastmod else 0.0, reverse=True)
+    for index, (raw, _) in enumerate(files):
+        last = index == len(files) - 1
+        yield raw, [_by_url(known, e.url, stamp(e.lastmod.isoformat()) if e.lastmod else None)
+                    for e in entries] if last else [], []
+
+
+def _link_pages(fetcher: Fetcher, root: str, known: Known, home: RawResponse) -> Iterator[Page]:
+    """The home page then its rel=next pages (else /page/N/), with the post links each shows."""
+    raw, page = home, 1
+    while True:
+        links, following = archive_links(raw, root)
+        yield raw, [_by_url(known, url, None) for url in links], []
+        if not links or page >= MAX_PAGES:
+            return
+        page += 1
+        url = following or urljoin(root, ARCHIVE_PAGE.format(n=page))
+        raw = fetcher.get(url, expect="html", conditional=False)
+        if raw.status in GONE:
+            return
+        if raw.status != 200:
+            raise FetchError(url, f"archive page {page} answered HTTP {raw.status}", raw.status)
+
+
+def _by_url(known: Known, url: str, marker: str | None) -> Listed:
+    """A listed post known only by its URL: keyed by a known document's key, a `?p=` id, or the URL for now."""
+    key = next((key for key, document in known.documents.items() if document.url == url), None)
+    match = QUERY_POST.search(url.partition("?")[2])
+    if key is None and match:
+        key = match[1]
+    return Listed(key or url, url, marker, None, by_url=key is None)
 
 
 def _parsed(raw: RawResponse, parse: Callable[[RawResponse], tuple[list[T], list[str]]]) -> tuple[list[T], list[str]]:
@@ -331,9 +442,9 @@ class _Walk:
             return False
         if item.key in known.documents and item.marker is None and not known.due(item.key, self.now):
             return True  # no stamp to compare, and the post's page was checked recently enough
-        return self._fetch_post(item.key, item.url)
+        return self._fetch_post(item.key, item.url, by_url=item.by_url)
 
-    def _fetch_post(self, key: str, url: str) -> bool:
+    def _fetch_post(self, key: str, url: str, *, by_url: bool = False) -> bool:
         """Fetch a post's own page conditionally; True when it proved unchanged or gone (nothing new)."""
         result = self.result
         try:
@@ -343,10 +454,12 @@ class _Walk:
             return False
         if raw.status == 304:
             result.raw.append(raw)
-            result.unchanged.append(key)
+            if not by_url:
+                result.unchanged.append(key)
             return True
         if raw.status in GONE:
-            result.removed.append(key)
+            if not by_url:
+                result.removed.append(key)
             return True
         if raw.status != 200:
             result.failures.append(FetchFailure(url, f"post page answered HTTP {raw.status}", raw.status))
@@ -357,7 +470,12 @@ class _Walk:
         except ValueError as exc:
             result.failures.append(FetchFailure(url, f"unparseable post page: {exc}"))
             return False
-        if document.key != key:
+        if by_url:
+            key = document.key
+            if key in self.seen:
+                return True  # two URLs of one post
+            self.seen.add(key)
+        elif document.key != key:
             # WordPress redirects a vanished permalink to its best guess at a similar post.
             result.removed.append(key)
             return True

@@ -20,11 +20,18 @@ LABEL_TAXONOMIES = ("category", "post_tag")
 PAGE_PAST_END = "rest_post_invalid_page_number"
 
 
-def posts_url(root: str, page: int, since_year: int | None = None) -> str:
-    """One page of the posts collection, newest edits first, with authors and terms embedded."""
+def posts_url(root: str, page: int, since_year: int | None = None, *, route: bool = False) -> str:
+    """One page of the posts collection, newest edits first, with authors and terms embedded.
+
+    With `route`, the plain-permalink form `/?rest_route=/wp/v2/posts`, which still answers when the server
+    blocks `/wp-json/` or the site has no pretty permalinks.
+    """
     query = {"per_page": PER_PAGE, "page": page, **ORDER, "_embed": EMBED}
     if since_year:
         query["after"] = f"{since_year - 1}-12-31T23:59:59"
+    if route:
+        return urljoin(root, "./") + "?" + urlencode({"rest_route": "/" + POSTS_PATH.removeprefix("wp-json/"),
+                                                      **query}, safe=",:/")
     return urljoin(root, POSTS_PATH) + "?" + urlencode(query, safe=",:")
 
 

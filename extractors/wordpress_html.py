@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from extractors import page_meta
 from extractors.html import (
     block_text,
     classes,
@@ -26,6 +27,7 @@ from extractors.html import (
 )
 from extractors.records import BLOG_POST, Document, RawResponse
 from extractors.selectors import Selector
+from extractors.wordpress_generic import CONTENT_BOILERPLATE, parse_any_theme
 from transforms.dates import parse_date
 
 POST_ARTICLE = Selector("article[id^=post-]")
@@ -40,10 +42,6 @@ UPDATED = (Selector("time.updated[datetime]"),)
 MODIFIED_META = Selector("meta[property='article:modified_time'][content]")
 AUTHOR = tuple(map(Selector, (".byline .author .fn", ".byline .author a", ".author.vcard .fn", "a[rel~=author]",
                               ".author.vcard")))
-# Plugins put these inside the content; html.strip_boilerplate misses Jetpack's run-together class names.
-CONTENT_BOILERPLATE = Selector(", ".join((
-    ".sharedaddy", ".jetpack-likes-widget-wrapper", "#jp-relatedposts", ".jp-relatedposts",
-    ".wp-block-jetpack-related-posts", ".yarpp-related", ".crp_related", ".addtoany_share_save_container")))
 PASSWORD_FORM = Selector("form.post-password-form")
 # get_the_title() marks protected posts for readers; the REST API leaves the mark out, so it is not title text.
 PROTECTED_PREFIX = re.compile(r"^Protected:\s*")
@@ -52,8 +50,11 @@ NEXT_PAGE = tuple(map(Selector, ("a.next.page-numbers[href]", ".nav-previous a[h
 PAGINATION = Selector("nav.pagination, nav.navigation, .nav-links, .posts-navigation")
 ENTRY_TITLE = Selector(".entry-title")
 ENTRY_CONTENT = Selector(".entry-content")
+MEDIA = Selector("img, video, audio, iframe, embed, object, figure")  # a video-only post is not an empty one
 CANONICAL = Selector("link[rel=canonical][href]")
 SHORTLINK = Selector("link[rel=shortlink][href]")
+REST_LINK = Selector("link[rel=alternate][type='application/json'][href]")
+REST_POST_ID = re.compile(r"(?:/|%2F)wp(?:/|%2F)v2(?:/|%2F)posts(?:/|%2F)(\d+)\b", re.IGNORECASE)
 LABEL_LINKS = Selector("a[rel~=category], a[rel~=tag]")
 
 
@@ -136,16 +137,20 @@ def parse_post_page(source_id: str, raw: RawResponse) -> Document:
     if body_classes & ARCHIVE_BODY_CLASSES and "single" not in body_classes:
         raise ValueError("an archive page, not a single post")
     articles = POST_ARTICLE.all(document)
-    if len(articles) != 1:
-        raise ValueError(f"expected one article#post-ID, found {len(articles)}")
-    article = articles[0]
-    key = _post_id(article) or _page_post_id(document, body_classes)
-    content = ENTRY_CONTENT.first(article)
-    if key is None or content is None:
-        raise ValueError("no post id or no .entry-content (theme changed?)")
+    article = articles[0] if len(articles) == 1 else None
+    key = (_post_id(article) if article is not None else None) or _page_post_id(document, body_classes)
+    content = ENTRY_CONTENT.first(article) if article is not None else None
+    if article is None or content is None:
+        return parse_any_theme(source_id, raw, key, protected=is_protected(document))
+    if key is None:
+        raise ValueError("no post id (article#post-ID, body class postid-ID, shortlink or REST link)")
     protected = is_protected(content)
-    title = unmarked_title(text_of(ENTRY_TITLE.first(article)), protected)
+    heading = ENTRY_TITLE.first(article)
+    # Themes print no heading for an untitled post; page_meta then finds only the site name and gives "".
+    title = unmarked_title(text_of(heading) if heading is not None else page_meta.title(document), protected)
     body = clean_body(content)
+    if not body and not protected and MEDIA.first(content) is None:  # a page builder's sections outside it
+        return parse_any_theme(source_id, raw, key)
     if not title and not body:
         raise ValueError(f"post {key} has neither a title nor any text")
     canonical = CANONICAL.first(document)
@@ -155,7 +160,7 @@ def parse_post_page(source_id: str, raw: RawResponse) -> Document:
         source_id=source_id, kind=BLOG_POST, key=key,
         url=urljoin(raw.final_url, canonical.get("href")) if canonical is not None else raw.final_url,
         title=title, body=body, author=author or None,
-        published_at=utc(_attr(_first(article, PUBLISHED), "datetime")),
+        published_at=utc(_attr(_first(article, PUBLISHED), "datetime")) or page_meta.page_date(document, raw),
         labels=_labels(article), raw_sha256=raw.sha256, marker=stamp(updated),
     )
 
@@ -177,11 +182,13 @@ def _post_id(article: etree._Element) -> str | None:
 
 
 def _page_post_id(document: etree._Element, body_classes: set[str]) -> str | None:
-    """The post id from the body's `postid-123` class or the shortlink."""
+    """The post id from the body's `postid-123` class, the shortlink, or the REST link of wp_head()."""
     found = next((m[1] for c in body_classes if (m := POST_ID_CLASS.match(c))), None)
     shortlink = SHORTLINK.first(document)
     match = SHORTLINK_ID.search(shortlink.get("href")) if shortlink is not None else None
-    return found or (match[1] if match else None)
+    rest = REST_LINK.first(document)
+    rest_match = REST_POST_ID.search(rest.get("href")) if rest is not None else None
+    return found or (match[1] if match else None) or (rest_match[1] if rest_match else None)
 
 
 def _has_next(document: etree._Element) -> bool:

@@ -19,7 +19,7 @@ from alerts import AlertReport, run_alerts
 from expectations import gate
 from expectations.gate import BatchStats, GateResult
 from extractors import RECORD_KINDS, run_extractor
-from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig
+from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig, UnsupportedFormat
 from flows.arrivals import Arrivals, Pending, WriterStopped
 from flows.parse_pool import parse_pool, rebuild
 from transforms.classify import Rules, load_rules, rules_fingerprint
@@ -29,7 +29,7 @@ from warehouse.db import WarehouseError, kept_open
 from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure, start_run
 from warehouse.lock import run_lock
 from warehouse.snapshot import publish_snapshot
-from warehouse.state import known_states, volume_histories
+from warehouse.state import known_states, published_sources, volume_histories
 
 LOGGER = logging.getLogger("unionwatch")
 MAX_PARALLEL_SOURCES = 8  # different hosts proceed in parallel; each host stays polite
@@ -191,15 +191,17 @@ def load_all(sources: list[SourceConfig], extractions: dict[str, Pending],
     """
     summary = RunSummary(run_id)
     fingerprint = rules_fingerprint(rules)
-    histories = volume_histories(db_path, [source.id for source in sources], volume_runs) if volume_runs else {}
+    ids = [source.id for source in sources]
+    histories = volume_histories(db_path, ids, volume_runs) if volume_runs else {}
+    published = published_sources(db_path, ids) if volume_runs else set()
     arrivals = arrivals or Arrivals()
     outcomes: dict[str, SourceOutcome] = {}
     try:
         for source, receive, final in arrivals.each(sources, extractions):
             earlier = outcomes.get(source.id)
             outcomes[source.id] = _finish_source(source, receive, rules, fingerprint, db_path, run_id, sighting,
-                                                 histories.get(source.id, []), final=final,
-                                                 earlier=earlier.load if earlier else None)
+                                                 histories.get(source.id, []), source.id in published,
+                                                 final=final, earlier=earlier.load if earlier else None)
             del receive  # an arrival's extraction is freed before waiting for the next
     finally:
         arrivals.stop()
@@ -210,21 +212,23 @@ def load_all(sources: list[SourceConfig], extractions: dict[str, Pending],
 
 
 def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rules: Rules, fingerprint: str,
-                   db_path: str, run_id: str, sighting: bool, history: list[int], *, final: bool,
-                   earlier: SourceLoad | None) -> SourceOutcome:
+                   db_path: str, run_id: str, sighting: bool, history: list[int], published: bool, *,
+                   final: bool, earlier: SourceLoad | None) -> SourceOutcome:
     """Receive one source's extraction (or a slice of it), then refine, check and load it.
 
     A failure stays with that source. `earlier` sums the slices of it already loaded in this run.
     """
     try:
         extraction = receive()
+        if extraction.fatal:
+            raise UnsupportedFormat(extraction.fatal)
     except Exception as exc:  # one broken source must not stop the others
-        error = f"{type(exc).__name__}: {exc}"
+        error = str(exc) if isinstance(exc, UnsupportedFormat) else f"{type(exc).__name__}: {exc}"
         LOGGER.error("%s: failed: %s", source.id, error)
         record_source_failure(db_path, run_id, source.id, error)
         return SourceOutcome(source.id, ok=False, load=earlier, error=error)
     stats = BatchStats(source.id, RECORD_KINDS[source.kind], len(extraction.documents), len(extraction.failures),
-                       extraction.requests, history)
+                       extraction.requests, history, published=published)
     # Nothing new: record the run and what was rechecked, skip the tasks. The end of a sliced source is still
     # checked, as its request and failure counts come with it.
     if earlier is None and gate.nothing_to_check(stats):

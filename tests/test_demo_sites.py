@@ -147,3 +147,20 @@ def test_sites_read_current_content_on_each_request() -> None:
         assert feed.entries[0].title == "Brand new post"
         assert requests.get(fresh["active"].url + "2013/05/brand-new-post.html", timeout=5).status_code == 200
     assert all(p.post_id != new.post_id for p in ACTIVE_BLOG_POSTS)
+
+
+def test_magazine_theme_site_has_no_core_markup_api_or_feed_but_yoast_sitemaps(
+        servers: dict[str, SiteServer]) -> None:
+    base = servers["press"].url
+    assert requests.get(base + "wp-json/wp/v2/posts", timeout=5).status_code == 401
+    assert requests.get(base + "?rest_route=/wp/v2/posts", timeout=5).json()["code"] == "rest_cannot_access"
+    assert requests.get(base + "feed/", timeout=5).status_code == 404
+    assert "Sitemap: " + base + "sitemap_index.xml" in requests.get(base + "robots.txt", timeout=5).text
+    index = BeautifulSoup(requests.get(base + "sitemap_index.xml", timeout=5).content, "xml")
+    assert [loc.get_text() for loc in index.find_all("loc")][0] == base + "post-sitemap.xml"
+    first = BeautifulSoup(requests.get(base + "post-sitemap.xml", timeout=5).content, "xml").find("loc").get_text()
+    page = soup(first)
+    assert page.select_one("article[id^=post-]") is None and page.select_one(".entry-content") is None
+    assert page.title.string.endswith(" – Glenmuir College UNISON (sample)")
+    assert page.find("script", type="application/ld+json") and page.find("meta", property="og:site_name")
+    assert soup(base).select_one("a[rel~=bookmark]") is None

@@ -35,8 +35,8 @@ SIDEBAR = "\n\nPopular Posts\n\nBranch AGM – Thursday\n\nPay offer: ballot res
      "title: 359 characters, more than 300"),
     ({"body": "Back to all Motions\n\n" + "Conference notes the cuts. " * 3},
      "body: boilerplate 'Back to all Motions'"),
-    ({"body": "Conference notes the cuts to back office staff in every council.\n\n© 2024 UNISON"},
-     "body: boilerplate '© year'"),
+    ({"body": "Conference notes the cuts.\n\n© 2024 UNISON. All rights reserved. We use cookies on this site "
+              "to remember your settings."}, "body: 78% of it is copyright or cookie notices"),
     ({"body": "Short."}, "body: 6 characters, fewer than 50"),
     ({"published_at": datetime(1985, 6, 1, tzinfo=UTC)}, "published_at: 1985-06-01 is before 1990-01-01"),
     ({"published_at": datetime(2027, 3, 1, tzinfo=UTC)}, "published_at: 2027-03-01 is after 2026-11-24"),
@@ -67,7 +67,6 @@ def test_each_motion_expectation_names_the_bad_document(change: dict, reason: st
     ({"body": "Our branch met the council today." + SIDEBAR}, "body: boilerplate 'Popular Posts'"),
     ({"body": "Pay talks resume on Monday.\n\nPosted by Branch Secretary at 10:15\n\n2 comments"},
      "body: boilerplate 'Posted by … at hh:mm'"),
-    ({"body": ""}, "body: empty"),
     ({"title": "Popular Posts"}, "title: boilerplate 'Popular Posts'"),
     ({"url": "htp:/branch.blogspot.com/2012/01/x.html"}, "url: 'htp:/branch.blogspot.com/2012/01/x.html' is not an"),
     ({"published_at": None}, "published_at: missing"),
@@ -87,12 +86,11 @@ def test_articles_may_be_undated_but_not_from_the_future() -> None:
     assert result.reasons == {"newsfeed:a-2": ["published_at: 2026-11-25 is after 2026-11-24"]}
 
 
-def test_a_duplicate_url_quarantines_both_documents() -> None:
+def test_two_documents_sharing_a_url_are_both_published() -> None:
     docs = [motion(i) for i in range(6)]
     docs[4] = motion(4, url=docs[2].url, year=docs[2].year, conference=docs[2].conference)
     result = gate.check(refined(docs), stats(refined(docs), MOTION), now=NOW)
-    assert sorted(result.reasons) == ["motions:motion-2", "motions:motion-4"]
-    assert result.reasons["motions:motion-2"] == [f"url: '{docs[2].url}' appears more than once in the batch"]
+    assert result.reasons == {} and result.passed("motions:motion-2") and result.passed("motions:motion-4")
 
 
 def test_several_failures_of_one_document_are_all_reported_in_suite_order() -> None:
@@ -140,9 +138,9 @@ def test_an_empty_batch_is_a_batch_failure_not_a_crash() -> None:
 
 
 @pytest.mark.parametrize(("failures", "requests", "ok", "observed"), [
-    (12, 20, False, "12 of 20 requests failed (60%); allowed ≤ 50%"),
+    (12, 20, False, "12 of 20 requests failed (60%); allowed ≤ 50%: the site's template seems to have changed"),
     (10, 20, True, "10 of 20 requests failed (50%); allowed ≤ 50%"),
-    (6, 8, True, "6 of 8 requests failed (not checked below 10)"),
+    (6, 8, True, "6 of 8 requests failed (not checked: below 10 requests)"),
 ])
 def test_parse_failure_rate_stops_a_source_that_mostly_fails(failures: int, requests: int, ok: bool,
                                                              observed: str) -> None:

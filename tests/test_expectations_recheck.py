@@ -99,9 +99,9 @@ def test_apply_recheck_closes_released_rows_and_counts_the_batch_as_a_success(db
 def test_a_row_quarantined_again_or_published_later_is_superseded_not_published_twice(db_path: Path) -> None:
     migrated(db_path)
     history = [3, 3, 3]
-    first = refined([post(0, title=""), post(1, title=""), post(2)])
+    first = refined([post(0, title="Popular Posts"), post(1, title="Popular Posts"), post(2)])
     hold(db_path, "run-1", gate.check(first, stats(first, BLOG_POST, history=history), now=NOW), first)
-    second = refined([post(0, title=""), post(1), post(2)])
+    second = refined([post(0, title="Popular Posts"), post(1), post(2)])
     hold(db_path, "run-2", gate.check(second, stats(second, BLOG_POST, history=history), now=NOW), second)
     with connect(db_path) as con:  # run 2 published post-1, as the loader does for a passing row
         con.execute("""INSERT INTO document_keys (document_id, source_id, kind, source_key, current_version,
@@ -110,7 +110,7 @@ def test_a_row_quarantined_again_or_published_later_is_superseded_not_published_
                     [NOW + timedelta(days=3650)])
     report = recheck(db_path, now=NOW)
     assert sorted(report.superseded) == [("run-1", "branchblog:post-0"), ("run-1", "branchblog:post-1")]
-    assert report.failing == {"branchblog:post-0": ["title: empty"]} and report.rows.empty
+    assert report.failing == {"branchblog:post-0": ["title: boilerplate 'Popular Posts'"]} and report.rows.empty
     with connect(db_path) as con:
         con.execute("BEGIN TRANSACTION")
         quality.apply_recheck(con, report)

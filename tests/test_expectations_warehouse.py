@@ -84,7 +84,7 @@ def test_a_failed_batch_quarantines_every_row_with_the_batch_reason(db_path: Pat
 
 def test_record_gate_rolls_back_with_the_loader_s_transaction(db_path: Path) -> None:
     migrated(db_path)
-    batch = refined([post(0, title="")])
+    batch = refined([post(0, title="Popular Posts")])
     result = gate.check(batch, stats(batch, BLOG_POST), now=NOW)
     with connect(db_path) as con:
         con.execute("BEGIN TRANSACTION")
@@ -152,7 +152,7 @@ def test_record_gate_needs_the_batch_stats() -> None:
 
 
 def test_passing_rows_are_what_the_loader_publishes() -> None:
-    batch = refined([post(0), post(1, title=""), post(2)])
+    batch = refined([post(0), post(1, title="Popular Posts"), post(2)])
     result = gate.check(batch, stats(batch, BLOG_POST, history=[3, 3, 3]), now=NOW)
     assert quality.passing_rows(stage(batch), result)["document_id"].tolist() == [
         "branchblog:post-0", "branchblog:post-2"]

@@ -24,9 +24,19 @@ from demo.news_content import (
 from demo.server import SiteServer
 from demo.sites.news import COOKIE_TEXT, FOOTER_TEXT, NEWSLETTER_TEXT, NewsSite
 from extractors import feed
-from extractors.article import decode_html, parse_article
+from extractors.article import FeedEntry, decode_html, parse_article
 from extractors.fetch import Fetcher, FetchError
-from extractors.records import Document, Extraction, Known, KnownDocument, RawResponse, SourceConfig
+from extractors.records import (
+    FULL,
+    SUMMARY,
+    Document,
+    Extraction,
+    Known,
+    KnownDocument,
+    RawResponse,
+    SourceConfig,
+    UnsupportedFormat,
+)
 from transforms.classify import classify, load_rules
 
 FEEDS = {"rss": "feed/", "atom": "feed/atom/", "rdf": "feed/rdf/"}
@@ -51,7 +61,7 @@ def known_after(result: Extraction, checked_at: dt.datetime | None = None) -> Kn
     """What the warehouse would know after loading `result`."""
     checked_at = checked_at or dt.datetime.now(dt.UTC)
     return Known(
-        documents={d.key: KnownDocument(d.url, d.marker, checked_at) for d in result.documents},
+        documents={d.key: KnownDocument(d.url, d.marker, checked_at, d.body_source) for d in result.documents},
         validators={r.url: (r.headers.get("etag"), r.headers.get("last-modified")) for r in result.raw
                     if r.status == 200},
     )
@@ -104,7 +114,7 @@ def test_rss_atom_and_rdf_give_the_same_articles_as_published(crawls) -> None:
         "rss": "rss feed", "atom": "atom feed", "rdf": "rdf feed"}
     views = {variant: sorted(map(seen_fields, r.documents), key=str) for variant, r in results.items()}
     assert views["rss"] == views["atom"] == views["rdf"]
-    documents = by_url(results["rss"])
+    documents = {path: doc for path, doc in by_url(results["rss"]).items() if doc.body_source == FULL}
     assert sorted(documents) == sorted(item.path for item in ARTICLES)
     for item in ARTICLES:
         document = documents[item.path]
@@ -161,22 +171,21 @@ def test_windows_1252_pages_keep_curly_quotes_and_pounds(crawls) -> None:
     assert from_page.title == "Parish precept: what the \u00a31.50 rise pays for"
 
 
-def test_pdf_is_skipped_and_missing_page_is_a_failure(crawls) -> None:
+def test_pdf_is_skipped_and_a_missing_page_leaves_the_entry_s_summary(crawls) -> None:
     server, results, _ = crawls
     for result in results.values():
         failures = {f.url.removeprefix(server.url.rstrip("/")): (f.reason, f.status) for f in result.failures}
-        assert failures == {
-            PDF_ITEM.path: ("skipped: content type 'application/pdf' is not html", 200),
-            GONE_ITEM.path: ("article page answered HTTP 404", 404),
-        }
+        assert failures == {PDF_ITEM.path: ("skipped: content type 'application/pdf' is not html", 200)}
         assert result.removed == []  # never seen before, so not a removal
-        assert {PDF_ITEM.path, GONE_ITEM.path}.isdisjoint(by_url(result))
+        assert PDF_ITEM.path not in by_url(result)
+        gone = by_url(result)[GONE_ITEM.path]
+        assert (gone.title, gone.body, gone.body_source) == (GONE_ITEM.title, GONE_ITEM.summary, SUMMARY)
 
 
 def test_first_crawl_pages_rss_by_paged_and_atom_by_rel_next(crawls) -> None:
     _, results, requests = crawls
-    assert requests["rss"] == ["/feed/", "/feed/?paged=2", "/feed/?paged=3"]  # WordPress: 404 past the end
-    assert requests["atom"] == ["/feed/atom/", "/feed/atom/?paged=2"]  # the last page has no rel="next"
+    assert requests["rss"] == ["/feed/", "/feed/?paged=2", "/feed/?paged=3"]  # 5 + 5 + 1: a short page is the last
+    assert requests["atom"] == ["/feed/atom/", "/feed/atom/?paged=2", "/feed/atom/?paged=3"]  # the last: no rel="next"
     assert requests["rdf"] == ["/feed/rdf/"]
     assert all("paged" not in failure.url for result in results.values() for failure in result.failures)
 
@@ -195,7 +204,8 @@ def test_new_article_is_the_only_page_fetched_and_paging_stops_at_known_items() 
     site = NewsSite(deepcopy(ARTICLES), page_size=3)
     with SiteServer(site) as server:
         first = run(server)
-        assert feed_requests(server) == ["/feed/", "/feed/?paged=2", "/feed/?paged=3"]  # 3 + 3 + 2 items
+        # 3 + 3 + 3 items, then WordPress's 404 past the end
+        assert feed_requests(server) == ["/feed/", "/feed/?paged=2", "/feed/?paged=3", "/feed/?paged=4"]
         server.reset_log()
         site.items.append(deepcopy(LATE_ITEM))
         second = run(server, known=known_after(first))
@@ -210,10 +220,10 @@ def test_entries_that_failed_are_tried_again_and_do_not_keep_paging_going(news: 
     news.site.items.append(deepcopy(LATE_ITEM))
     news.reset_log()
     second = run(news, known=known)
-    assert page_requests(news) == [LATE_ITEM.path, PDF_ITEM.path, GONE_ITEM.path]
+    assert page_requests(news) == [LATE_ITEM.path, PDF_ITEM.path]  # the gone page's summary is known
     assert feed_requests(news) == ["/feed/", "/feed/?paged=2"]
     assert [d.title for d in second.documents] == [LATE_ITEM.title]
-    assert len(second.failures) == 2
+    assert len(second.failures) == 1
 
 
 def test_changed_entry_is_refetched_and_due_pages_are_revalidated(news: SiteServer) -> None:
@@ -261,7 +271,7 @@ def test_stored_responses_rebuild_the_same_documents_offline(crawls) -> None:
     live = results["rss"]
     stored = [RawResponse(r.url, r.final_url, r.status, dict(r.headers), bytes(r.body), r.fetched_at)
               for r in live.raw]
-    pages = [raw for raw in stored if "/news/" in raw.url]
+    pages = [raw for raw in stored if "/news/" in raw.url and raw.status == 200]
     assert len(pages) == len(ARTICLES)
     for raw in pages:
         document = parse_article("eastbridge", raw)
@@ -273,7 +283,7 @@ def test_stored_responses_rebuild_the_same_documents_offline(crawls) -> None:
 
 
 def test_url_that_is_not_a_feed_stops_the_source(news: SiteServer) -> None:
-    with pytest.raises(FetchError, match="content type 'text/html' is not feed"):
+    with pytest.raises(UnsupportedFormat, match="content type 'text/html' is not feed"):
         run(news, "")
     with pytest.raises(FetchError, match="feed answered HTTP 404"):
         run(news, "feeds/posts/default")
@@ -299,7 +309,7 @@ def test_pages_decode_by_bom_then_header_then_meta_then_content(content_type: st
     assert f"<p>{text}</p>" in decode_html(raw)
 
 
-def test_page_without_metadata_date_is_undated_rather_than_guessed() -> None:
+def test_a_feed_date_outranks_a_date_guessed_from_page_text() -> None:
     body = ("<html><head><title>Branch news: Pay talks stall again</title></head><body><article>"
             "<h1>Pay talks stall again</h1><p>Talks broke up without agreement on Tuesday, the third time this "
             "year that negotiators have failed to settle the pay claim for council staff.</p></article>"
@@ -307,8 +317,11 @@ def test_page_without_metadata_date_is_undated_rather_than_guessed() -> None:
     url = "http://branch.example/news/2023/10/19-pay-talks/"
     raw = RawResponse(url, url, 200, {"content-type": "text/html"}, body, dt.datetime.now(dt.UTC))
     document = parse_article("branch", raw)
-    assert (document.title, document.published_at) == ("Pay talks stall again", None)
-    assert document.body.startswith("Talks broke up")
+    assert document.title == "Pay talks stall again" and document.body.startswith("Talks broke up")
+    assert document.published_at == dt.datetime(2023, 10, 19, tzinfo=dt.UTC), "no markup: htmldate reads the URL"
+    told = dt.datetime(2023, 10, 19, 16, 5, tzinfo=dt.UTC)
+    entry = FeedEntry(key="pay-talks", link=url, title="Pay talks stall again", published=told)
+    assert parse_article("branch", raw, entry=entry).published_at == told
 
 
 def test_sample_items_are_consistent() -> None:

@@ -1,18 +1,21 @@
-"""The Prefect API for a run: the configured one, else a local server started, used and stopped."""
+"""The Prefect API for a run: the configured one, else the one `serve` announced, else a local server started,
+used and stopped."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 from conftest import alive
 
-from flows.prefect_server import prefect_api
+from flows.prefect_server import announced, announced_server, discovery_file, local_server, prefect_api
 
 REPO = Path(__file__).parent.parent
 
@@ -44,12 +47,35 @@ def _environment() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
 
 
-def test_a_run_without_an_api_starts_its_own_server_and_stops_it(tmp_path: Path) -> None:
+@pytest.fixture
+def announcement() -> Iterator[Path]:
+    """The session's discovery file, removed after the test."""
+    path = discovery_file()
+    yield path
+    path.unlink(missing_ok=True)
+
+
+def _flow_runs(api_url: str) -> int:
+    """How many flow runs the server at `api_url` holds."""
+    return requests.post(f"{api_url}/flow_runs/count", json={}, timeout=30).json()
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended."""
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    return ended.pid
+
+
+def test_a_run_without_an_api_starts_its_own_server_and_stops_it(tmp_path: Path, announcement: Path) -> None:
+    # What a killed `serve` leaves behind: an announcement of a process and a server that are gone.
+    stale = "http://127.0.0.1:9/api"
+    announcement.write_text(json.dumps({"api_url": stale, "pid": _dead_pid()}), encoding="utf-8")
     done = subprocess.run([sys.executable, "-c", RUN_WITHOUT_API, str(tmp_path / "w.duckdb")], cwd=REPO,
                           env=_environment(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     url, ok, server_imported = done.stdout.split()
-    assert url.startswith("http://127.0.0.1:") and ok == "True"
+    assert url.startswith("http://127.0.0.1:") and url != stale and ok == "True"
     assert server_imported == "False"  # Prefect's ephemeral API would have imported its server here
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{url}/health", timeout=5)
@@ -74,3 +100,32 @@ def test_the_server_exits_when_its_starter_is_killed(tmp_path: Path) -> None:
     while alive(server) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not alive(server)
+
+
+def test_a_run_uses_the_server_serve_announced_and_leaves_it_running(tmp_path: Path, announcement: Path) -> None:
+    with local_server(ui=False, services=False, log_path=str(tmp_path / "server.log")) as api_url, \
+            announced(api_url):
+        assert json.loads(announcement.read_text())["api_url"] == api_url
+        before = _flow_runs(api_url)
+        done = subprocess.run([sys.executable, "-c", RUN_WITHOUT_API, str(tmp_path / "w.duckdb")], cwd=REPO,
+                              env=_environment(), capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        url, ok, _ = done.stdout.split()
+        assert url == api_url and ok == "True"
+        assert requests.get(f"{api_url}/health", timeout=5).json() is True  # still serving
+        assert _flow_runs(api_url) == before + 1  # the run shows in that server's UI
+    assert not announcement.exists()  # withdrawn when the server stops
+
+
+def test_an_announcement_is_used_only_for_a_live_process_and_a_healthy_loopback_server(announcement: Path) -> None:
+    with local_server(ui=False, services=False) as api_url:
+        cases = {
+            "not json": None,
+            json.dumps({"api_url": api_url, "pid": _dead_pid()}): None,  # its serve was killed
+            json.dumps({"api_url": "http://127.0.0.1:9/api", "pid": os.getpid()}): None,  # nothing listens
+            json.dumps({"api_url": api_url.replace("127.0.0.1", "localhost"), "pid": os.getpid()}): None,
+            json.dumps({"api_url": api_url, "pid": os.getpid()}): api_url,
+        }
+        for text, expected in cases.items():
+            announcement.write_text(text, encoding="utf-8")
+            assert announced_server() == expected, text

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS
 from demo.server import SiteServer
 from flows.commands.demo import sources_toml
 from flows.prefect_server import local_server, stop_worker
@@ -91,7 +92,7 @@ def test_two_workers_fill_the_warehouse_like_one_process(sites: dict[str, SiteSe
         single = unionwatch(prefect_env, tmp_path, "backfill", "--db", "single.duckdb")
         assert single.returncode == 0, single.stderr
         distributed, alone = contents(tmp_path / "distributed.duckdb"), contents(tmp_path / "single.duckdb")
-        assert len(distributed["documents"]) == 16 + 9 + 8 + 9
+        assert len(distributed["documents"]) == len(MOTIONS) + 2 * len(ACTIVE_BLOG_POSTS) + len(BRANCH_BLOG_POSTS)
         assert distributed == alone
         partitions = subprocess.run([sys.executable, "-m", "prefect", "flow-run", "ls", "--flow-name",
                                      "extract-partition", "--state", "COMPLETED"], cwd=tmp_path,

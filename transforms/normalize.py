@@ -92,3 +92,16 @@ def match_words(text: str) -> Words:
 def match_tokens(text: str) -> list[Token]:
     """Split `text` into lowercased word tokens with their offsets, for keyword matching."""
     return list(map(Token, *match_words(text)))
+
+
+TITLE_WORDS = 12  # an untitled item's title: this many of its first words
+UNTITLED = "(untitled)"  # the title of an item with neither a title nor any text
+
+
+def title_from_text(text: str, words: int = TITLE_WORDS) -> str:
+    """A title for an untitled item: the first words of its first line, with "…" when cut."""
+    first_line = next((line for line in text.split("\n") if line.strip()), "")
+    tokens = first_line.split()
+    if not tokens:
+        return UNTITLED
+    return " ".join(tokens[:words]) + ("…" if len(tokens) > words else "")

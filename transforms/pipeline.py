@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from extractors.records import Document
+from extractors.records import MOTION, Document
 from transforms.classify import Classification, Rules, classify
 from transforms.dedupe import content_hash, dedupe
-from transforms.normalize import clean_text
+from transforms.normalize import clean_text, title_from_text
 from transforms.urls import canonical_url
 
 
@@ -22,12 +22,15 @@ class Refined:
 
 
 def _clean(doc: Document) -> Document:
-    """A copy of `doc` with display-ready title and body and a canonical URL."""
+    """A copy of `doc` with display-ready title and body and a canonical URL; an untitled post or article is
+    titled by its first words (a motion always has a title: without one its page was misread)."""
+    body = clean_text(doc.body)
+    title = " ".join(clean_text(doc.title).split())
     return dataclasses.replace(
         doc,
         url=canonical_url(doc.url),
-        title=" ".join(clean_text(doc.title).split()),
-        body=clean_text(doc.body),
+        title=title or (title_from_text(body) if doc.kind != MOTION else ""),
+        body=body,
         labels=list(doc.labels),
     )
 

@@ -17,6 +17,7 @@ from extractors.records import Document, Extraction, SourceConfig
 from warehouse import quality
 from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
+from warehouse.state import blocked
 
 if TYPE_CHECKING:
     from expectations.gate import GateResult
@@ -64,6 +65,8 @@ class SourceLoad:
                           self.blocked or later.blocked)
 
 
+STILL_BLOCKED = "still held back: nothing published since the quality gate stopped a batch"
+
 # Bodies are compressed and inserted this many at a time, still in the batch's one transaction: compressed
 # all at once, a 4,000-page source held a second copy of its archive in memory during the load.
 BODIES_PER_INSERT = 500
@@ -80,7 +83,7 @@ CREATE TEMP TABLE stage AS SELECT
     CAST(motion_group AS VARCHAR) AS motion_group, CAST(labels AS VARCHAR[]) AS labels,
     CAST(body AS VARCHAR) AS body, CAST(raw_sha256 AS VARCHAR) AS raw_sha256, CAST(marker AS VARCHAR) AS marker,
     CAST(topics AS VARCHAR[]) AS topics, CAST(matched_terms AS VARCHAR[]) AS matched_terms,
-    CAST(score AS DOUBLE) AS score, CAST(snippet AS VARCHAR) AS snippet
+    CAST(score AS DOUBLE) AS score, CAST(snippet AS VARCHAR) AS snippet, CAST(body_source AS VARCHAR) AS body_source
 FROM stage_df
 """
 
@@ -96,7 +99,7 @@ WHERE v.content_hash IS DISTINCT FROM s.content_hash
 VERSION_SQL = [
     """INSERT INTO document_versions
        SELECT document_id, version, content_hash, url, title, author, published_at, conference, decision,
-              year, motion_group, labels, body, raw_sha256, $run_id, $now, marker FROM changes""",
+              year, motion_group, labels, body, raw_sha256, $run_id, $now, marker, body_source FROM changes""",
     """INSERT INTO document_keys
        SELECT document_id, source_id, kind, source_key, 1, $now, $now, marker, $now, NULL
        FROM changes WHERE is_new""",
@@ -189,8 +192,9 @@ def load_source(db_path: Path | str, run_id: str, extraction: Extraction, refine
     """Archive raw bodies, publish the rows the quality gate passed, quarantine the rest, atomically.
 
     Without a gate every row is published. A gate whose batch checks failed publishes nothing and
-    marks the source's run `blocked`. `sighting` is False when the batch was rebuilt from the archive
-    (reparse): then nothing counts as seen.
+    marks the source's run `blocked`; so does a run that publishes nothing while the source's latest batch
+    is held back (a 304 on the listing is no sign the source is well). `sighting` is False when the batch
+    was rebuilt from the archive (reparse): then nothing counts as seen.
     """
     stage_df = stage_frame(refined)
     blocked = gate is not None and not gate.batch_ok
@@ -204,14 +208,16 @@ def load_source(db_path: Path | str, run_id: str, extraction: Extraction, refine
         if not blocked:
             _mark_unchanged_and_removed(con, extraction, pd.Timestamp.now(tz="UTC"))
         _record_failures(con, run_id, extraction)
+        reason = _gate_error(gate) if blocked else None
+        if reason is None and not len(passing):
+            reason = _still_blocked(con, run_id, extraction.source_id)
         con.execute(SOURCE_RUN_SQL,
-            [run_id, extraction.source_id, quality.BLOCKED if blocked else "succeeded",
+            [run_id, extraction.source_id, quality.BLOCKED if reason else "succeeded",
              extraction.discovered_via, extraction.requests, len(refined), new, changed, flags_new,
-             len(extraction.failures), _gate_error(gate) if blocked else None, len(set(extraction.unchanged)),
+             len(extraction.failures), reason, len(set(extraction.unchanged)),
              len(set(extraction.removed)), extraction.not_modified])
     return SourceLoad(extraction.source_id, len(refined), new, changed, flags_new,
-                      len(set(extraction.unchanged)), len(set(extraction.removed)), quarantined,
-                      _gate_error(gate) if blocked else None)
+                      len(set(extraction.unchanged)), len(set(extraction.removed)), quarantined, reason)
 
 
 def publish_released(db_path: Path | str, report: RecheckReport, rules_fingerprint: str) -> int:
@@ -247,6 +253,17 @@ def _publish(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, run_id: str, ru
 def _gate_error(gate: GateResult | None) -> str:
     """Why a gate blocked a batch, for source_runs.error and the run summary."""
     return "quality gate: " + "; ".join(gate.batch_reasons) if gate else ""
+
+
+def _still_blocked(con: duckdb.DuckDBPyConnection, run_id: str, source_id: str) -> str | None:
+    """Why a run that published nothing leaves its source blocked: its latest batch was held back, and no
+    earlier slice of this run published."""
+    if con.execute("SELECT 1 FROM source_runs WHERE run_id = ? AND source_id = ?", [run_id, source_id]).fetchone():
+        return None
+    reason = blocked(con, source_id, before_run=run_id)
+    if reason is None or reason.startswith(STILL_BLOCKED):
+        return reason
+    return f"{STILL_BLOCKED} ({reason})"
 
 
 def _mark_unchanged_and_removed(con: duckdb.DuckDBPyConnection, extraction: Extraction, now: pd.Timestamp) -> None:
@@ -346,10 +363,11 @@ def stage_frame(refined: Sequence[RefinedLike]) -> pd.DataFrame:
             "topics": list(flag.topics) if flag else None,
             "matched_terms": list(flag.matched_terms) if flag else None,
             "score": flag.score if flag else None, "snippet": flag.snippet if flag else None,
+            "body_source": doc.body_source,
         })
     frame = pd.DataFrame(rows, columns=[
         "document_id", "source_id", "kind", "source_key", "content_hash", "url", "title", "author",
         "published_at", "conference", "decision", "year", "motion_group", "labels", "body", "raw_sha256",
-        "marker", "topics", "matched_terms", "score", "snippet"])
+        "marker", "topics", "matched_terms", "score", "snippet", "body_source"])
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
     return frame.astype({"year": "Int64"})

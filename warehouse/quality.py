@@ -30,20 +30,21 @@ QUALITY_TABLES = ("quality_gates", "validation_results", "quarantine")
 # The loader's staged row (warehouse/load.py stage_df), kept whole so a released row publishes like any other.
 STAGE_COLUMNS = ("document_id", "source_id", "kind", "source_key", "content_hash", "url", "title", "author",
                  "published_at", "conference", "decision", "year", "motion_group", "labels", "body", "raw_sha256",
-                 "marker", "topics", "matched_terms", "score", "snippet")
+                 "marker", "topics", "matched_terms", "score", "snippet", "body_source")
 
 # OR REPLACE: a document listed twice in a backfill can be held in two of its slices; the later copy is kept.
 QUARANTINE_SQL = """
 INSERT OR REPLACE INTO quarantine (run_id, document_id, source_id, kind, source_key, content_hash, url, title,
                                    author, published_at, conference, decision, year, motion_group, labels, body,
-                                   raw_sha256, marker, topics, matched_terms, score, snippet, reasons, quarantined_at)
+                                   raw_sha256, marker, topics, matched_terms, score, snippet, reasons, quarantined_at,
+                                   body_source)
 SELECT $run_id, CAST(document_id AS VARCHAR), CAST(source_id AS VARCHAR), CAST(kind AS VARCHAR),
        CAST(source_key AS VARCHAR), CAST(content_hash AS VARCHAR), CAST(url AS VARCHAR), CAST(title AS VARCHAR),
        CAST(author AS VARCHAR), CAST(published_at AS TIMESTAMPTZ), CAST(conference AS VARCHAR),
        CAST(decision AS VARCHAR), CAST(year AS INTEGER), CAST(motion_group AS VARCHAR),
        CAST(labels AS VARCHAR[]), CAST(body AS VARCHAR), CAST(raw_sha256 AS VARCHAR), CAST(marker AS VARCHAR),
        CAST(topics AS VARCHAR[]), CAST(matched_terms AS VARCHAR[]), CAST(score AS DOUBLE),
-       CAST(snippet AS VARCHAR), CAST(reasons AS VARCHAR[]), now()
+       CAST(snippet AS VARCHAR), CAST(reasons AS VARCHAR[]), now(), CAST(body_source AS VARCHAR)
 FROM quality_held_df
 """
 

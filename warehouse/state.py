@@ -31,21 +31,41 @@ def known_states(db_path: Path | str, source_ids: Iterable[str], *, backfill: bo
 
 
 def _known(con: duckdb.DuckDBPyConnection, source_id: str, backfill: bool, since_year: int | None) -> Known:
-    """One source's known state, read on an open connection."""
+    """One source's known state, read on an open connection.
+
+    While the source's latest batch is held back by its quality gate, no validators are handed on: the next
+    run reads its listing and pages whole, so a 304 cannot hide the pages that were not published.
+    """
     documents = con.execute(
-        """SELECT k.source_key, v.url, k.marker, k.checked_at
+        """SELECT k.source_key, v.url, k.marker, k.checked_at, v.body_source, k.removed_at IS NOT NULL
            FROM document_keys k
            JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
-           WHERE k.source_id = ? AND k.removed_at IS NULL""", [source_id]).fetchall()
-    validators = con.execute(
+           WHERE k.source_id = ?""", [source_id]).fetchall()
+    validators = [] if blocked(con, source_id) else con.execute(
         """SELECT url, etag, last_modified FROM http_cache
            WHERE source_id = ? AND (etag IS NOT NULL OR last_modified IS NOT NULL)""", [source_id]).fetchall()
     retry = con.execute(RETRY_SQL, [source_id, RETRY_DAYS, RETRY_RUNS, RETRY_LIMIT]).fetchall()
     return Known(
-        documents={key: KnownDocument(url, marker, checked_at) for key, url, marker, checked_at in documents},
+        documents={key: KnownDocument(url, marker, checked_at, body_source)
+                   for key, url, marker, checked_at, body_source, removed in documents if not removed},
         validators={url: (etag, last_modified) for url, etag, last_modified in validators},
         backfill=backfill, since_year=since_year, retry=[row[0] for row in retry],
+        removed={row[0] for row in documents if row[5]},
     )
+
+
+def blocked(con: duckdb.DuckDBPyConnection, source_id: str, *, before_run: str | None = None) -> str | None:
+    """Why the source's latest batch was held back, or None when it was published (runs that failed say nothing).
+
+    `before_run` leaves that run out. A run that published nothing after a blocked one stays blocked.
+    """
+    from warehouse.quality import BLOCKED, SUCCEEDED
+
+    row = con.execute(
+        """SELECT status, error FROM source_runs
+           WHERE source_id = ? AND status IN (?, ?) AND run_id IS DISTINCT FROM ?
+           ORDER BY finished_at DESC LIMIT 1""", [source_id, BLOCKED, SUCCEEDED, before_run]).fetchone()
+    return (row[1] or "quality gate") if row and row[0] == BLOCKED else None
 
 
 def volume_histories(db_path: Path | str, source_ids: Iterable[str], command: str) -> dict[str, list[int]]:
@@ -54,6 +74,28 @@ def volume_histories(db_path: Path | str, source_ids: Iterable[str], command: st
 
     with connect(db_path) as con:
         return {source_id: volume_history(con, source_id, command) for source_id in source_ids}
+
+
+def published_sources(db_path: Path | str, source_ids: Iterable[str]) -> set[str]:
+    """The sources among `source_ids` with a successful run of any kind."""
+    from warehouse.quality import SUCCEEDED
+
+    with connect(db_path) as con:
+        rows = con.execute("""SELECT DISTINCT source_id FROM source_runs
+                              WHERE status = ? AND list_contains(?, source_id)""",
+                           [SUCCEEDED, list(source_ids)]).fetchall()
+    return {row[0] for row in rows}
+
+
+def published_before(con: duckdb.DuckDBPyConnection, source_id: str, run_id: str) -> bool | None:
+    """Whether the source had a successful run before `run_id` started; None when that run is not recorded."""
+    from warehouse.quality import SUCCEEDED
+
+    row = con.execute("""SELECT EXISTS (SELECT 1 FROM source_runs s WHERE s.source_id = $source AND s.status = $ok
+                                        AND s.finished_at < r.started_at)
+                         FROM runs r WHERE r.run_id = $run""",
+                      {"source": source_id, "ok": SUCCEEDED, "run": run_id}).fetchone()
+    return row[0] if row else None
 
 
 def known_counts(db_path: Path | str) -> dict[str, int]:

@@ -1,5 +1,6 @@
-"""The bundled demo sites: a motions database, two Blogger blogs (one without a feed), a WordPress branch
-site and a news site whose RSS feed carries summaries only."""
+"""The bundled demo sites: a motions database, two Blogger blogs (one without a feed), two WordPress branch
+sites (a Twenty*-style one with API and feed, a magazine-theme one with neither, found through its sitemaps)
+and a news site whose RSS feed carries summaries only."""
 
 from __future__ import annotations
 
@@ -18,9 +19,17 @@ from demo.sites.blogger import BloggerSite
 from demo.sites.motions import MotionsSite
 from demo.sites.news import NewsSite
 from demo.sites.wordpress import WordPressSite
-from demo.wordpress_content import WP_POSTS, WP_SITE_NAME, WP_SITE_TAGLINE
+from demo.sites.wordpress_press import PressThemeSite
+from demo.wordpress_content import (
+    PRESS_POSTS,
+    PRESS_SITE_NAME,
+    PRESS_SITE_TAGLINE,
+    WP_POSTS,
+    WP_SITE_NAME,
+    WP_SITE_TAGLINE,
+)
 
-__all__ = ["BloggerSite", "MotionsSite", "NewsSite", "WordPressSite", "demo_sites"]
+__all__ = ["BloggerSite", "MotionsSite", "NewsSite", "PressThemeSite", "WordPressSite", "demo_sites"]
 
 
 def demo_sites(*names: str) -> dict[str, Site]:
@@ -36,6 +45,7 @@ def demo_sites(*names: str) -> dict[str, Site]:
             description=BRANCH_BLOG_DESCRIPTION,
         ),
         "wordpress": WordPressSite(WP_SITE_NAME, deepcopy(WP_POSTS), tagline=WP_SITE_TAGLINE, per_page_cap=4),
+        "press": PressThemeSite(PRESS_SITE_NAME, deepcopy(PRESS_POSTS), tagline=PRESS_SITE_TAGLINE),
         "news": NewsSite(deepcopy(NEWS_ITEMS)),
     }
     return {name: site for name, site in sites.items() if name in names} if names else sites

@@ -2,7 +2,9 @@
 
 Feed shapes follow real WordPress output: `/feed/` (RSS 2.0 with `?p=N` guids, `dc:creator`, a description
 excerpt and no `content:encoded` unless `full_content`), paged with `?paged=N` and 404 past the last page;
-`/feed/atom/` (same pages, with RFC 5005 `rel="next"` links); `/feed/rdf/` (RSS 1.0, every item, `dc:date`).
+`/feed/atom/` (same pages, with RFC 5005 `rel="next"` links); `/feed/rdf/` (RSS 1.0, every item, `dc:date`);
+`/feed/json/` (JSON Feed 1.1, every item with its full text, as the WordPress JSON Feed plugin writes it).
+An untitled item has no `<title>` in RSS and no heading on its page.
 Article pages carry everything a real theme and its plugins add around the article: cookie banner, header
 and menu, share buttons and a "Related" list inside the content, a "Most read" widget, reader comments (all
 with decoy topic words), and a footer "© 2024". Dates are given as `<time datetime>` plus
@@ -36,11 +38,12 @@ from demo.server import TEXT_TYPE, Request, Response
 RSS_TYPE = "application/rss+xml; charset=UTF-8"
 ATOM_TYPE = "application/atom+xml; charset=UTF-8"
 RDF_TYPE = "application/rdf+xml; charset=UTF-8"
+JSON_FEED_TYPE = "application/feed+json; charset=UTF-8"
 PDF_TYPE = "application/pdf"
 UTF8_HTML = "text/html; charset=UTF-8"
 BARE_HTML = "text/html"  # what old CMS templates send: no charset, the page has to say (or not)
 META_CHARSET = {CHARSET_HEADER: "UTF-8", CHARSET_META: "windows-1252", CHARSET_NONE: ""}  # "" leaves it out
-RSS_PATH, ATOM_PATH, RDF_PATH = "/feed/", "/feed/atom/", "/feed/rdf/"
+RSS_PATH, ATOM_PATH, RDF_PATH, JSON_PATH = "/feed/", "/feed/atom/", "/feed/rdf/", "/feed/json/"
 ARTICLE_PATH = re.compile(r"^/news/(\d{4})/(\d{2})/([a-z0-9-]+)/$")
 GENERATOR = "https://wordpress.org/?v=6.4.3"
 ROBOTS_TXT = "User-agent: *\nDisallow: /wp-admin/\n"
@@ -108,6 +111,8 @@ class NewsSite:
             return self._paged_feed(request)
         if path == RDF_PATH:
             return Response.text(self._rdf(request.host_url, self._newest_first()), content_type=RDF_TYPE)
+        if path == JSON_PATH:
+            return Response.text(self._json_feed(request.host_url), content_type=JSON_FEED_TYPE)
         item = next((i for i in self.items if i.path == path), None)
         if item is not None and item.kind == PDF:
             return Response(200, PDF_BODY, {"Content-Type": PDF_TYPE})
@@ -167,9 +172,9 @@ class NewsSite:
         categories = "\n".join(f"\t\t<category>{_cdata(c)}</category>" for c in item.categories)
         content = f"\n\t\t<content:encoded>{_cdata(_paragraphs_html(item))}</content:encoded>" if (
             self.full_content) else ""
+        title = f"\t\t<title>{_xml(item.title)}</title>\n" if item.title else ""
         return f"""\t<item>
-\t\t<title>{_xml(item.title)}</title>
-\t\t<link>{host}{item.path}</link>
+{title}\t\t<link>{host}{item.path}</link>
 \t\t<comments>{host}{item.path}#comments</comments>
 \t\t<dc:creator>{_cdata(item.author)}</dc:creator>
 \t\t<pubDate>{_rfc822(item.published)}</pubDate>
@@ -224,6 +229,20 @@ class NewsSite:
 \t\t<summary type="html">{_cdata(escape(item.summary, quote=False))}</summary>{content}
 \t\t<thr:total>{len(item.comments)}</thr:total>
 \t</entry>"""
+
+    def _json_feed(self, host: str) -> str:
+        """JSON Feed 1.1: every item, full text and summary, ids shared with the RSS guids."""
+        items = [{
+            "id": f"{host}/?p={item.post_id}", "url": host + item.path,
+            **({"title": item.title} if item.title else {}),
+            "content_html": _paragraphs_html(item), "summary": item.summary,
+            "date_published": _w3c(item.published), "date_modified": _w3c(item.last_updated),
+            "authors": [{"name": item.author}], "tags": item.categories,
+        } for item in self._newest_first()]
+        return json.dumps({
+            "version": "https://jsonfeed.org/version/1.1", "title": SITE_NAME, "home_page_url": host + "/",
+            "feed_url": host + JSON_PATH, "description": SITE_TAGLINE, "language": "en-GB", "items": items,
+        }, ensure_ascii=False, indent=1)
 
     def _rdf(self, host: str, items: list[NewsItem]) -> str:
         """RSS 1.0 (RDF): every item, dated by dc:date, identified by rdf:about (no guid)."""
@@ -315,7 +334,7 @@ class NewsSite:
         return f"""<article id="post-{item.post_id}" class="post-{item.post_id} post type-post status-publish \
 format-standard hentry">
 <header class="entry-header">
-<h1 class="entry-title">{escape(item.title)}</h1>
+{f'<h1 class="entry-title">{escape(item.title)}</h1>' if item.title else ""}
 <div class="entry-meta"><span class="byline">By <span class="author vcard"><a class="url fn n" \
 href="{host}/author/{author_slug}/" rel="author">{escape(item.author)}</a></span>, {escape(item.role)}</span>
 <span class="sep"> &middot; </span>{stamp}</div>

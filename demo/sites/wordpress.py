@@ -8,7 +8,8 @@ one), single posts at `/YYYY/MM/DD/slug/` with comments. Jetpack's share, like a
 inside the post content; the sidebar, menu, related posts and comments carry topic words on purpose.
 
 Switches make every fallback testable: `api` ("open", "login_required" 401, "forbidden" 403, "no_route"
-404), `feed=False` (404), `hide_users` (user lookups refused, as security plugins do), `per_page_cap` (a
+404, "path_blocked": the web server refuses `/wp-json/` with its own 403 page while `/?rest_route=` works),
+`feed=False` (404), `hide_users` (user lookups refused, as security plugins do), `per_page_cap` (a
 site filter that serves fewer posts per page than asked), `paging_headers=False` (a proxy that drops the
 X-WP-* headers), `full_text_feed=False` (feed carries excerpts).
 The site reads `self.posts` on every request, so tests can add, edit or delete posts between crawls.
@@ -40,6 +41,7 @@ API_MODES = {
     "login_required": (401, "rest_login_required", "REST API restricted to authenticated users."),
     "forbidden": (403, "rest_forbidden", "Sorry, you are not allowed to do that."),
     "no_route": (404, "rest_no_route", "No route was found matching the URL and request method."),
+    "path_blocked": None,
 }
 ORDERBY = ("date", "modified", "id", "title")
 EXCERPT_WORDS = 55
@@ -126,7 +128,12 @@ class WordPressSite:
         if path == "/robots.txt":
             return Response.text(ROBOTS.format(host=request.host_url), content_type=TEXT_TYPE)
         if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            if self.api == "path_blocked":
+                return Response.text("<html><body><h1>403 Forbidden</h1><hr>nginx</body></html>", 403)
             return self._api(request)
+        if path == "/" and request.arg("rest_route"):
+            route = API_PREFIX + (request.arg("rest_route") or "")
+            return self._api(Request(request.method, route, request.query, request.headers))
         if path == "/feed":
             return Response.redirect(f"{request.host_url}/feed/")
         if path == "/feed/":

@@ -28,8 +28,7 @@ def handle(args: argparse.Namespace) -> int:
     """Run the ingest flow in backfill mode over the chosen sources."""
     from extractors.config import load_config
     from flows.commands.run import print_summary
-    from flows.ingest import ingest
-    from flows.prefect_server import prefect_api
+    from flows.prefect_server import import_flows, prefect_api
 
     sources, crawler = load_config(args.sources)
     chosen = select(sources, args.source)
@@ -37,7 +36,9 @@ def handle(args: argparse.Namespace) -> int:
         return fail(f"unknown source id in {args.source}; known: {', '.join(s.id for s in sources)}", EXIT_USAGE)
     print(f"Backfilling {', '.join(s.id for s in chosen)} into {args.db}"
           + (f" from {args.since}" if args.since else "") + "...")
-    with prefect_api():
+    with prefect_api(while_starting=import_flows):
+        from flows.ingest import ingest
+
         summary = ingest(chosen, args.db, command="backfill", crawler=crawler, backfill=True,
                          since_year=args.since, alerts_config=args.sources, notify_backfill=args.notify_backfill)
     print_summary(summary, args.db)

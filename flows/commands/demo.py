@@ -9,11 +9,13 @@ from pathlib import Path
 from flows.commands.common import DEFAULT_DEMO_DB, EXIT_OK, EXIT_SOURCE_FAILED, add_db
 
 KINDS = {"motions": "unison_motions", "active": "blogger", "branch": "blogger", "wordpress": "wordpress",
-         "news": "feed"}
+         "press": "wordpress", "news": "feed", "news-json": "feed"}
 NAMES = {"motions": "UNISON policy motions (sample)", "active": "UNISONActive (sample)",
          "branch": "Branch blog (sample)", "wordpress": "Strathmore UNISON branch (sample WordPress)",
-         "news": "Public sector news (sample RSS)"}
-PATHS = {"news": "feed/"}  # a feed source's url is the feed itself
+         "press": "Glenmuir College UNISON (sample WordPress, magazine theme)",
+         "news": "Public sector news (sample RSS)", "news-json": "Public sector news (sample JSON Feed)"}
+PATHS = {"news": "feed/", "news-json": "feed/json/"}  # a feed source's url is the feed itself
+ALSO = {"news": "news-json"}  # a second source read from the same site
 TRY_QUERIES = (
     "SELECT source_id, count(*) AS documents FROM documents GROUP BY ALL ORDER BY 1;",
     "SELECT title, topics, snippet FROM flagged_documents ORDER BY published_at DESC;",
@@ -34,7 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def sources_toml(urls: dict[str, str]) -> str:
     """A sources file pointing at the local sample sites, with no politeness delay."""
     tables = []
-    for site, url in urls.items():
+    for site, url in [*urls.items(), *((ALSO[name], url) for name, url in urls.items() if name in ALSO)]:
         tables.append(f'[[sources]]\nid = "sample-{site}"\nkind = "{KINDS[site]}"\nname = "{NAMES[site]}"\n'
                       f'url = "{url}{PATHS.get(site, "")}"\ndelay = 0\n')
     return "\n".join(tables)
@@ -46,15 +48,16 @@ def handle(args: argparse.Namespace) -> int:
     from demo.sites import demo_sites
     from extractors.config import load_sources
     from flows.commands.run import print_summary
-    from flows.ingest import ingest
-    from flows.prefect_server import prefect_api
+    from flows.prefect_server import import_flows, prefect_api
 
-    print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, a WordPress branch site, "
-          "a news feed) and ingesting them (about 30 s on first use)...")
+    print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, two WordPress branch "
+          "sites, a news site's RSS and JSON feeds) and ingesting them (about 30 s on first use)...")
     with serve_sites(demo_sites()) as servers, tempfile.TemporaryDirectory(prefix="unionwatch-demo-") as tmp, \
-            prefect_api():
+            prefect_api(while_starting=import_flows):
         path = Path(tmp, "sources.toml")
         path.write_text(sources_toml({name: server.url for name, server in servers.items()}), encoding="utf-8")
+        from flows.ingest import ingest
+
         summary = ingest(load_sources(path), args.db, command="demo")
     print_summary(summary, args.db)
     print(f"\nTry these in any DuckDB client (duckdb {args.db}):")

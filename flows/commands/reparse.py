@@ -26,15 +26,16 @@ def handle(args: argparse.Namespace) -> int:
     """Run the reparse flow over the chosen sources."""
     from extractors.config import load_sources
     from flows.commands.run import print_summary
-    from flows.ingest import reparse
-    from flows.prefect_server import prefect_api
+    from flows.prefect_server import import_flows, prefect_api
 
     sources = load_sources(args.sources)
     chosen = select(sources, args.source) if args.source else sources
     if chosen is None:
         return fail(f"unknown source id in {args.source}; known: {', '.join(s.id for s in sources)}", EXIT_USAGE)
     print(f"Reparsing {', '.join(s.id for s in chosen)} from the archive in {args.db}...")
-    with prefect_api():
+    with prefect_api(while_starting=import_flows):
+        from flows.ingest import reparse
+
         summary = reparse(chosen, args.db, rules_path=args.rules)
     print_summary(summary, args.db)
     return EXIT_OK if summary.ok else EXIT_SOURCE_FAILED

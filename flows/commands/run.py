@@ -22,12 +22,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Load the sources file, run the flow, print the summary."""
     from extractors.config import load_config
-    from flows.ingest import ingest
-    from flows.prefect_server import prefect_api
+    from flows.prefect_server import import_flows, prefect_api
 
     sources, crawler = load_config(args.sources)
     print(f"Ingesting {sum(s.enabled for s in sources)} enabled sources from {args.sources} into {args.db}...")
-    with prefect_api():
+    with prefect_api(while_starting=import_flows):
+        from flows.ingest import ingest
+
         summary = ingest(sources, args.db, command="run", crawler=crawler, alerts_config=args.sources)
     print_summary(summary, args.db)
     return EXIT_OK if summary.ok else EXIT_SOURCE_FAILED

@@ -60,7 +60,8 @@ def handle(args: argparse.Namespace) -> int:
     starting = configured_api() is None
     if starting:
         print(f"Starting a local Prefect server on 127.0.0.1:{args.port} (log: {server_log()})...")
-    with prefect_api(args.port, ui=True, services=True) as api_url:  # the scheduler runs in the server
+    # The scheduler runs in the server; one-off commands find it through the announcement.
+    with prefect_api(args.port, ui=True, services=True, announce=True) as api_url:
         if starting:
             print(f"Prefect UI: {api_url.removesuffix('/api')}  — Ctrl-C to stop")
         _serve(planned, seconds)
