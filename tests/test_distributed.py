@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from conftest import write_sources
 
+from demo.content import ACTIVE_BLOG_POSTS, MOTIONS
 from demo.server import SiteServer
 from extractors import run_extractor
 from extractors.config import load_sources
@@ -121,7 +122,7 @@ def test_a_staged_batch_is_loaded_while_another_partition_still_extracts(run: Ru
         write_batch(run.staging, run.run_id, run.extract(run.blog))
         assert wait_for(lambda: run.blog.id in loaded.sources), "a batch staged before its partition ended waited"
     assert run.summary and run.summary[0].ok, run.summary
-    assert run.counts() == {run.motions.id: 16, run.blog.id: 10}
+    assert run.counts() == {run.motions.id: len(MOTIONS), run.blog.id: len(ACTIVE_BLOG_POSTS)}
 
 
 @pytest.mark.usefixtures("prefect_server")
@@ -135,10 +136,10 @@ def test_a_backfill_partition_s_slices_are_loaded_before_its_batch(run: Run) -> 
         write_batch(run.staging, run.run_id, rest)
         write_batch(run.staging, run.run_id, run.extract(run.blog))
     assert run.summary and run.summary[0].ok, run.summary
-    assert run.counts() == {run.motions.id: 16, run.blog.id: 10}
+    assert run.counts() == {run.motions.id: len(MOTIONS), run.blog.id: len(ACTIVE_BLOG_POSTS)}
     with duckdb.connect(str(run.db), read_only=True) as con:
         new = con.execute("SELECT documents_new FROM source_runs WHERE source_id = ?", [run.motions.id]).fetchone()
-    assert new == (16,), "the source's run sums its slices and the rest"
+    assert new == (len(MOTIONS),), "the source's run sums its slices and the rest"
 
 
 @pytest.mark.usefixtures("prefect_server")
@@ -156,7 +157,7 @@ def test_a_partition_that_ends_without_a_batch_fails_only_its_sources(run: Run) 
     with duckdb.connect(str(run.db), read_only=True) as con:
         runs = dict(con.execute("SELECT source_id, status FROM source_runs WHERE run_id = ?", [run.run_id]).fetchall())
     assert runs == {run.motions.id: "succeeded", run.blog.id: "failed"}
-    assert run.counts() == {run.motions.id: 16}
+    assert run.counts() == {run.motions.id: len(MOTIONS)}
 
 
 @pytest.mark.usefixtures("prefect_server")
@@ -173,4 +174,5 @@ def test_an_unreadable_slice_fails_its_source_and_stays_staged(run: Run) -> None
     assert not outcomes[run.motions.id].ok
     assert f"staged slice {damaged} of sample-motions is unreadable" in outcomes[run.motions.id].error
     assert damaged.exists(), "a damaged slice is kept for whoever looks into the failed run"
-    assert run.counts() == {run.motions.id: 5, run.blog.id: 10}, "the slice before the damaged one loads, none after"
+    assert run.counts() == {run.motions.id: 5, run.blog.id: len(ACTIVE_BLOG_POSTS)}, \
+        "the slice before the damaged one loads, none after"

@@ -48,7 +48,7 @@ def test_docs_open_offline_and_link_every_validation(gates: list[quality.StoredG
     links = re.findall(r'href="([^"]+)"', listing)
     assert len([link for link in links if link.startswith("validations/")]) == 4
     assert all((index.parent / link).is_file() for link in links)
-    assert listing.count("FAILED") == 1 and "no sidebar, footer or navigation text in the body" in listing
+    assert listing.count("FAILED") == 1 and "no sidebar, post-footer or navigation text in the body" in listing
 
 
 def test_scraped_text_is_escaped_in_the_docs(gates: list[quality.StoredGate], tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import alive, ingest_sites
 
+from demo.content import MOTIONS
 from extractors import reparse_archive
 from extractors.config import load_sources
 from extractors.records import RawResponse, SourceConfig
@@ -44,7 +45,7 @@ def test_chunks_parsed_in_other_processes_give_the_archive_order(sites, db_path,
     here = reparse_archive(motions, responses)
     there = rebuild(pool, motions, iter(responses), chunk=3)
 
-    assert len(there.documents) == 16
+    assert len(there.documents) == len(MOTIONS)
     assert there.documents == here.documents
     assert [f.url for f in there.failures] == [broken.url] == [f.url for f in here.failures]
     assert "not /motions/YEAR/GROUP/SLUG/" in there.failures[0].reason
@@ -61,7 +62,8 @@ def test_a_worker_warning_reaches_the_parent_logger(pool, caplog) -> None:
     while not [r for r in caplog.records if r.name == "extractors.feed"] and time.monotonic() < deadline:
         time.sleep(0.05)
     [record] = [r for r in caplog.records if r.name == "extractors.feed"]
-    assert record.getMessage().startswith(f"news: archived feed {source.url} not rebuilt: not an RSS, Atom or RDF")
+    assert record.getMessage().startswith(
+        f"news: archived feed {source.url} not rebuilt: not an RSS, Atom, RDF or JSON feed")
     assert record.process != os.getpid()  # logged in a worker, shown here
 
 

@@ -55,7 +55,8 @@ def test_secrets_never_reach_output_logs_or_the_warehouse(sites: dict[str, SiteS
                                        "UNIONWATCH_SMTP_CAFILE": str(ca_file), "HOOK_URL": hook.url(f"/hook/{TOKEN}")}
         config = tmp_path / "sources.toml"
         config.write_text(sources_toml({name: server.url for name, server in sites.items()}) + SUBSCRIPTIONS)
-        results = [unionwatch(env, tmp_path, "run", "--db", "w.duckdb"),
+        # What a backfill discovers is sent only on request: --notify-backfill sends it.
+        results = [unionwatch(env, tmp_path, "backfill", "--db", "w.duckdb"),
                    unionwatch(env, tmp_path, "alerts", "send", "--notify-backfill", "--db", "w.duckdb"),
                    unionwatch(env, tmp_path, "alerts", "send", "--db", "w.duckdb")]
     assert results[0].returncode == 0, results[0].stderr
