@@ -36,6 +36,7 @@ ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Posting|Report)$")  # NewsArti
 GUESS_EXTENSIVELY = True
 MIN_PREFIX_WORDS = 4
 URL_DAY = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
+URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/")
 SITE_TYPES = {"WebSite", "Organization", "NewsMediaOrganization", "Blog"}
 SEPARATOR = r"\s*[|\-–—:·•»]\s*"
 PUBLISHED_TIMES = (
@@ -87,12 +88,17 @@ def published(tree: HtmlElement, url: str = "") -> datetime | None:
     """The publication instant the page states in its markup, or the day its /YYYY/MM/DD/ permalink names.
 
     The permalink's day wins over markup on another day: WordPress writes the post date into the permalink,
-    while themes and plugins print modification or import times as publication times.
+    while themes and plugins print modification or import times as publication times. Likewise a /YYYY/MM/
+    permalink (WordPress's month permalinks, every Blogger post) names the publication month: markup in
+    another month gives way to htmldate's reading of the page when that falls in the permalink's month.
     """
     stated = _stated(tree)
     day = _url_day(url)
     if day is not None and (stated is None or not _near(stated, day)):
         return day
+    if stated is not None and not fits_permalink(stated, url):
+        guessed = guessed_date(tree, url)
+        return guessed if guessed is not None and fits_permalink(guessed, url) else stated
     return stated
 
 
@@ -128,6 +134,26 @@ def _url_day(url: str) -> datetime | None:
         return datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC)
     except ValueError:
         return None
+
+
+def fits_permalink(moment: datetime, url: str) -> bool:
+    """True unless `url`'s /YYYY/MM/DD/ or /YYYY/MM/ path names a day or month that `moment` is not in."""
+    day, month = _url_day(url), _url_month(url)
+    if day is not None:
+        return _near(moment, day)
+    return month is None or _in_month(moment, month)
+
+
+def _url_month(url: str) -> tuple[int, int] | None:
+    """(year, month) a /YYYY/MM/ path names, or None."""
+    match = URL_MONTH.search(urlsplit(url).path)
+    return (int(match[1]), int(match[2])) if match and 1 <= int(match[2]) <= 12 else None
+
+
+def _in_month(moment: datetime, month: tuple[int, int]) -> bool:
+    """True when `moment` falls in `month` at some UTC offset from -12 to +14 hours."""
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return any(((utc + timedelta(hours=h)).year, (utc + timedelta(hours=h)).month) == month for h in (-12, 0, 14))
 
 
 def _near(moment: datetime, day: datetime) -> bool:
