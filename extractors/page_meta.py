@@ -6,9 +6,10 @@ Order of trust, measured on real pages (benchmarks/realpages.py, figures in benc
   `datePublished`, microdata `itemprop=datePublished`, then `<time datetime>` marked as the publication time
   or the first one in the first `<article>`, Blogger's `abbr.published`; `guessed_date` (htmldate on the
   visible text) is the last resort, after any date a feed or API gave;
-- title: the `<h1>` when a metadata title is it plus a site name, else JSON-LD `headline`, else og:title, else
-  `<title>`, each without the site name (og:site_name, JSON-LD WebSite/Organization name) and never the
-  site name or the author alone.
+- title: the `<h1>` when a metadata title is it plus a site name; the page's one `<h1>` headline when the
+  metadata title disagrees with it (an SEO rewrite: no part of it, with words it lacks); else JSON-LD
+  `headline`, else og:title, else `<title>`, each without the site name (og:site_name, JSON-LD
+  WebSite/Organization name) and never the site name or the author alone.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ MIN_PREFIX_WORDS = 4
 URL_DAY = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
 URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/")
 SITE_TYPES = {"WebSite", "Organization", "NewsMediaOrganization", "Blog"}
+# A page's <h1> elements, without the site title or logo that some themes print as an <h1> in the banner.
+HEADLINES = ("//h1[not(ancestor-or-self::*[@role='banner' or contains(@class, 'site-title') "
+             "or contains(@class, 'logo') or contains(@class, 'site-name')])]")
 SEPARATOR = r"\s*[|\-–—:·•»]\s*"
 PUBLISHED_TIMES = (
     "//time[@datetime][contains(concat(' ', normalize-space(@class), ' '), ' published ')]/@datetime",
@@ -220,11 +224,25 @@ def title(tree: HtmlElement, site_name: str = "") -> str:
     for heading in headings:  # "Heading Recipe | Site": a title tag that starts with a long heading
         if len(heading.split()) >= MIN_PREFIX_WORDS and tag.casefold().startswith(heading.casefold()):
             return heading
-    for candidate in metadata:
-        stripped = _without_site(candidate, sites)
-        if stripped and stripped.casefold() not in refused:
-            return stripped
-    return next((h for h in headings if h and h.casefold() not in refused), "")
+    own = next((s for s in (_without_site(c, sites) for c in metadata) if s and s.casefold() not in refused), "")
+    headline = _sole_headline(tree, refused)
+    if headline and (not own or _disagree(headline, own)):
+        return headline
+    return own or next((h for h in headings if h and h.casefold() not in refused), "")
+
+
+def _sole_headline(tree: HtmlElement, refused: set[str]) -> str:
+    """The page's one `<h1>` outside the site banner, when it is a headline (several words) and no site name."""
+    texts = list(dict.fromkeys(t for t in (_clean(h.xpath("string()")) for h in tree.xpath(HEADLINES)) if t))
+    if len(texts) != 1 or texts[0].casefold() in refused or len(texts[0].split()) < MIN_PREFIX_WORDS:
+        return ""
+    return texts[0]
+
+
+def _disagree(headline: str, title: str) -> bool:
+    """True when a metadata title is no part of the headline and has words the headline lacks (an SEO rewrite)."""
+    head, meta = headline.casefold(), title.casefold()
+    return meta not in head and bool(set(meta.split()) - set(head.split()))
 
 
 def _frames(heading: str, title: str) -> bool:

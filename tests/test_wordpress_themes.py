@@ -216,3 +216,14 @@ def test_the_permalink_month_outranks_a_theme_time_in_another_month() -> None:
     same_month = _page(head, core.format(stamp="2024-05-08T08:00:00+00:00"))
     same_month = RawResponse(url, url, 200, same_month.headers, same_month.body, same_month.fetched_at)
     assert parse_post_page("riverside", same_month).published_at == dt.datetime(2024, 5, 8, 8, tzinfo=dt.UTC)
+
+
+def test_the_one_visible_headline_outranks_an_seo_title_that_says_something_else() -> None:
+    head = ("<title>Pay rise 2024: what you need to know – Riverside UNISON</title>"
+            "<meta property='og:title' content='Pay rise 2024: what you need to know'>")
+    body = ("<header role='banner'><h1 class='site-title'>Riverside UNISON branch news</h1></header>"
+            f"<div><h1>Members accept the revised pay offer</h1>{ARTICLE_TEXT}</div>")
+    assert parse_post_page("riverside", _page(head, body)).title == "Members accept the revised pay offer"
+    category = body.replace("<h1>Members accept the revised pay offer", "<h1>Branch news: Pay rise 2024: what you "
+                            "need to know")
+    assert parse_post_page("riverside", _page(head, category)).title == "Pay rise 2024: what you need to know"
