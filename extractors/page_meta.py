@@ -39,8 +39,10 @@ MIN_PREFIX_WORDS = 4
 URL_DAY = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
 URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/")
 SITE_TYPES = {"WebSite", "Organization", "NewsMediaOrganization", "Blog"}
-# A page's <h1> elements, without the site title or logo that some themes print as an <h1> in the banner.
-HEADLINES = ("//h1[not(ancestor-or-self::*[@role='banner' or contains(@class, 'site-title') "
+# A page's <h1> elements, without the site title, logo or tagline some themes print as an <h1> in the page's
+# banner or footer (a <header> outside the article or main content, a <footer>).
+HEADLINES = ("//h1[not(ancestor::footer or ancestor::header[not(ancestor::article or ancestor::main)] "
+             "or ancestor-or-self::*[@role='banner' or @role='contentinfo' or contains(@class, 'site-title') "
              "or contains(@class, 'logo') or contains(@class, 'site-name')])]")
 SEPARATOR = r"\s*[|\-–—:·•»]\s*"
 PUBLISHED_TIMES = (

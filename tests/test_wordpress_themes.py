@@ -222,7 +222,8 @@ def test_the_one_visible_headline_outranks_an_seo_title_that_says_something_else
     head = ("<title>Pay rise 2024: what you need to know – Riverside UNISON</title>"
             "<meta property='og:title' content='Pay rise 2024: what you need to know'>")
     body = ("<header role='banner'><h1 class='site-title'>Riverside UNISON branch news</h1></header>"
-            f"<div><h1>Members accept the revised pay offer</h1>{ARTICLE_TEXT}</div>")
+            f"<div><h1>Members accept the revised pay offer</h1>{ARTICLE_TEXT}</div>"
+            "<footer><h1 class='tag-line'>Public services, public hands</h1></footer>")
     assert parse_post_page("riverside", _page(head, body)).title == "Members accept the revised pay offer"
     category = body.replace("<h1>Members accept the revised pay offer", "<h1>Branch news: Pay rise 2024: what you "
                             "need to know")
