@@ -9,9 +9,13 @@ from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from extractors.config import ID_PATTERN, ConfigError, load_sources
+from extractors.config import ID_PATTERN, ConfigError, load_sources, suggest
 from transforms.classify import load_rules
 
+# The tables this module reads, as they are written in the file.
+ALERT_TABLES = ("[[subscriptions]]", "[maintainer]")
+# The tables this module reads, as they are written in the file.
+ALERT_TABLES = ("[[subscriptions]]", "[maintainer]")
 CHANNELS = ("email", "webhook", "slack", "teams", "apprise", "atom")
 URL_CHANNELS = ("webhook", "slack", "teams", "apprise")
 MAINTAINER_CHANNELS = ("email", "webhook", "slack", "teams", "apprise")
@@ -20,14 +24,12 @@ SCHEDULES = ("daily", "weekly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TARGET_KEYS = {"channel", "to", "url_env", "path"}
 SUBSCRIPTION_KEYS = TARGET_KEYS | {"id", "topics", "sources", "mode", "digest", "hour", "weekday", "timezone",
-                                   "since_days"}
+                                   "since_days", "include_related"}
 MAINTAINER_KEYS = TARGET_KEYS | {"failing_runs", "failure_rate", "min_items", "delivery_attempts"}
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?\s*(#.*)?$")
 DEFAULT_HOUR = 8
 DEFAULT_TIMEZONE = "Europe/London"
-# Motions carry the date they were submitted, often weeks before they appear online: keep the window wide.
-DEFAULT_SINCE_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ class Subscription:
     hour: int = DEFAULT_HOUR
     weekday: int = 0  # Monday
     timezone: str = DEFAULT_TIMEZONE
-    since_days: int = DEFAULT_SINCE_DAYS
+    since_days: int | None = None  # None: items are sent whatever their published date
+    include_related: bool = False  # also documents scored related without a topic flag, in their own section
 
     @property
     def channel(self) -> str:
@@ -194,10 +197,16 @@ def _subscription(table: _Table, known: dict[str, set[str]]) -> Subscription:
     except (ZoneInfoNotFoundError, ValueError):
         raise table.error("timezone", f"unknown time zone {timezone!r}", 'use an IANA name, e.g. "Europe/London"'
                           ) from None
+    include_related = table.get("include_related", False)
+    if not isinstance(include_related, bool):
+        raise table.error("include_related", f"include_related {include_related!r} is not true or false",
+                          "write include_related = true (also send related items that the topic rules do not "
+                          "flag) or remove it")
     return Subscription(
         id=subscription_id, target=target, topics=topics, sources=sources, mode=mode, digest=schedule,
         hour=_integer(table, "hour", DEFAULT_HOUR, 0, 23), weekday=WEEKDAYS.index(weekday), timezone=str(timezone),
-        since_days=_integer(table, "since_days", DEFAULT_SINCE_DAYS, 1, 36500))
+        since_days=_integer(table, "since_days", None, 1, 36500, example=30),
+        include_related=include_related)
 
 
 def _maintainer(table: _Table) -> Maintainer:
@@ -224,7 +233,7 @@ def _check_keys(table: _Table, allowed: set[str], name: str) -> None:
     unknown = sorted(set(table.data) - allowed) if isinstance(table.data, dict) else []
     if unknown:
         raise table.error(unknown[0], f"unknown key {unknown[0]!r} in {name}",
-                          f"use only: {', '.join(sorted(allowed))}")
+                          f"{suggest(unknown[0], allowed)}use only: {', '.join(sorted(allowed))}")
 
 
 def _target(table: _Table, channels: tuple[str, ...], owner: str) -> Target:
@@ -290,10 +299,13 @@ def _one_of(table: _Table, key: str, choices: tuple[str, ...], default: str | No
     return str(value)
 
 
-def _integer(table: _Table, key: str, default: int, low: int, high: int) -> int:
-    """An integer key within [low, high]."""
+def _integer(table: _Table, key: str, default: int | None, low: int, high: int, example: int | None = None
+             ) -> int | None:
+    """An integer key within [low, high]; `default` when absent; `example` shows a good value in errors."""
+    if key not in table.data and default is None:
+        return None
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise table.error(key, f"{key} {value!r} is not a whole number from {low} to {high}",
-                          f"write e.g. {key} = {default}")
+                          f"write e.g. {key} = {example if example is not None else default}")
     return value

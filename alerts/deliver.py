@@ -6,8 +6,8 @@ How a row of alert_outbox moves:
                           |----the receiver refused it or could not be reached-----> retry --claim--> sending ...
                           |                  (after N attempts: failed, reported to maintainers)
                           '----it may have arrived (timeout, connection lost after sending, crash)--> unknown
-    skipped: known before the subscription existed or published outside its window; never sent
-             (--notify-backfill queues these again: none was ever sent, so none can be sent twice)
+    skipped: news, but published outside the subscription's since_days window; never sent
+Only items that are news for the subscription get a row (warehouse/outbox.py NEWS_SQL).
 
 Why no item is sent twice. The claim (status 'sending', attempts + 1) is committed before the message
 leaves, and the outcome is committed after it. A process that stops:
@@ -166,7 +166,7 @@ def deliver_notices(db_path: Path | str, channel: Channel | None, renderer: Rend
 def plan(con: duckdb.DuckDBPyConnection, subscription: Subscription, renderer: Renderer,
          now: datetime) -> list[Preview]:
     """The messages a send would produce for one subscription now, or at its next digest; nothing is claimed."""
-    items = due_items(con, subscription.id)
+    items = due_items(con, subscription.id, include_related=subscription.include_related)
     channel = subscription.channel
     if subscription.channel in REPLAYABLE_CHANNELS:
         return [Preview(subscription.id, channel, None, renderer.feed(subscription, items, []))] if items else []
@@ -185,7 +185,7 @@ def _claim_next(con: duckdb.DuckDBPyConnection, subscription: Subscription, chan
                 now: datetime) -> tuple[Message, list[AlertItem]] | None:
     """Render and claim the next message of a subscription, or None when nothing is due."""
     if isinstance(channel, AtomChannel):
-        items = due_items(con, subscription.id)
+        items = due_items(con, subscription.id, include_related=subscription.include_related)
         if not items and not channel.missing():
             return None
         message = renderer.feed(subscription, items, sent_items(con, subscription.id, FEED_HISTORY))
@@ -193,13 +193,13 @@ def _claim_next(con: duckdb.DuckDBPyConnection, subscription: Subscription, chan
         slot = _slot(subscription, now)
         if not digest_due(con, subscription.id, slot):
             return None
-        items = due_items(con, subscription.id)
+        items = due_items(con, subscription.id, include_related=subscription.include_related)
         handle_digest_slot(con, subscription.id, slot)
         if not items:
             return None
         message = renderer.digest(subscription, items, slot)
     else:
-        items = due_items(con, subscription.id, limit=1)
+        items = due_items(con, subscription.id, limit=1, include_related=subscription.include_related)
         if not items:
             return None
         message = renderer.item(subscription, items[0])

@@ -26,6 +26,7 @@ SUBJECT_TITLE_CHARS = 120
 CHAT_ITEMS = 20  # Slack allows 50 blocks a message, Teams about 28 KB: longer digests are summarised
 SLACK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 SUBJECT_PREFIX = "[unionwatch]"
+UPDATED_MARK = "Updated: "  # an edit made a known item newly flagged
 CONDITIONS = {
     "source_failing": "Source failing",
     "source_silent": "Source yields nothing",
@@ -34,6 +35,8 @@ CONDITIONS = {
     "delivery_failed": "Alerts not delivered",
     "delivery_unknown": "Alert delivery interrupted",
 }
+RELATED_LABEL = "Related, not flagged by the topic rules"  # marks an item only the relatedness score found
+RELATED_SECTION = "Related items, not flagged by the topic rules"  # their own section of a digest or feed
 FOOTER = ("unionwatch subscription {id!r}: each item is sent to it at most once. "
           "Why and how to change it: docs/alerts.md.")
 HTML_PAGE = """<!DOCTYPE html>
@@ -47,7 +50,8 @@ HTML_ITEM = """<div style="margin: 0 0 1.5em 0">
 <h3 style="margin: 0">{title}</h3>
 <p style="color: #555; margin: 0.2em 0">{meta}</p>
 <blockquote style="margin: 0.5em 0; padding-left: 0.8em; border-left: 3px solid #ccc">{snippet}</blockquote>
-</div>"""
+{also}</div>"""
+ALSO_AT = "Also appeared at"
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,12 @@ def safe_url(url: str) -> str | None:
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc and not CONTROL.search(url) else None
 
 
+def item_title(item: AlertItem) -> str:
+    """The title as every channel shows it: one line, and marked when an edit newly flagged a known item."""
+    title = one_line(item.title) or "(untitled)"
+    return f"{UPDATED_MARK}{title}" if item.updated else title
+
+
 def one_line(text: str) -> str:
     """Text on one line, control characters dropped (safe in headers and titles)."""
     return " ".join(CONTROL.sub("", text).split())
@@ -104,9 +114,12 @@ class Renderer:
 
     def item(self, subscription: Subscription, item: AlertItem) -> Message:
         """The message for one item sent on its own."""
-        title = one_line(item.title) or "(untitled)"
-        topics = self.topics(item.topics)
-        heading = f"Newly flagged: {topics}"
+        title = item_title(item)
+        topics = "Related" if item.related_only else self.topics(item.topics)
+        if item.related_only:
+            heading = f"Newly found: {RELATED_LABEL}"
+        else:
+            heading = f"{'Updated, newly flagged' if item.updated else 'Newly flagged'}: {topics}"
         subject = f"{SUBJECT_PREFIX} {topics}: {_shorten(title, SUBJECT_TITLE_CHARS)}"
         meta = self.meta(subscription, item)
         text = "\n".join([heading, "", *self._text_item(item, meta), "", "--", FOOTER.format(id=subscription.id), ""])
@@ -122,12 +135,14 @@ class Renderer:
         heading = f"{subscription.digest.capitalize()} digest, {slot.astimezone(zone):%-d %b %Y}: {count}"
         groups: dict[str, list[AlertItem]] = {}
         for item in sorted(items, key=lambda i: (self.source(i.source_id).casefold(), _newest_first(i))):
-            groups.setdefault(self.source(item.source_id), []).append(item)
+            groups.setdefault(RELATED_SECTION if item.related_only else self.source(item.source_id), []).append(item)
+        if RELATED_SECTION in groups:  # related-only items come last, in a section of their own
+            groups[RELATED_SECTION] = groups.pop(RELATED_SECTION)
         meta = {item.document_id: self.meta(subscription, item) for item in items}
         text_lines, html_parts = [heading], [f"<h2>{_h(heading)}</h2>"]
-        for source, group in groups.items():
-            text_lines += ["", f"== {source} ({len(group)}) =="]
-            html_parts.append(f"<h3 style=\"border-bottom: 1px solid #ccc\">{_h(source)} ({len(group)})</h3>")
+        for section, group in groups.items():
+            text_lines += ["", f"== {section} ({len(group)}) =="]
+            html_parts.append(f"<h3 style=\"border-bottom: 1px solid #ccc\">{_h(section)} ({len(group)})</h3>")
             for item in group:
                 text_lines += ["", *self._text_item(item, meta[item.document_id])]
                 html_parts.append(self._html_item(item, meta[item.document_id]))
@@ -145,10 +160,16 @@ class Renderer:
         new = sorted(new, key=_newest_first)
         everything = [*new, *earlier]
         meta = {item.document_id: self.meta(subscription, item) for item in everything}
-        text = [heading]
-        for item in new:
-            text += ["", *self._text_item(item, meta[item.document_id])]
-        body = "\n".join([f"<h2>{_h(heading)}</h2>", *(self._html_item(i, meta[i.document_id]) for i in new)])
+        text, body_parts = [heading], [f"<h2>{_h(heading)}</h2>"]
+        for related_only in (False, True):  # related-only entries after the flagged ones, under their own heading
+            section = [item for item in new if item.related_only == related_only]
+            if related_only and section:
+                text += ["", f"== {RELATED_SECTION} ({len(section)}) =="]
+                body_parts.append(f"<h3>{_h(RELATED_SECTION)} ({len(section)})</h3>")
+            for item in section:
+                text += ["", *self._text_item(item, meta[item.document_id])]
+                body_parts.append(self._html_item(item, meta[item.document_id]))
+        body = "\n".join(body_parts)
         key = hashlib.sha256("\0".join([subscription.id, *sorted(i.dedupe_key for i in new)]).encode())
         return Message("feed", subscription.id, key.hexdigest()[:32], heading, heading, "\n".join([*text, ""]),
                        HTML_PAGE.format(title=_h(heading), body=body, footer=_h(FOOTER.format(id=subscription.id))),
@@ -182,19 +203,34 @@ class Renderer:
         zone = ZoneInfo(subscription.timezone)
         date = f"published {item.published_at.astimezone(zone):%-d %b %Y}" if item.published_at else "undated"
         author = f" by {one_line(item.author)}" if item.author else ""
-        return f"{self.source(item.source_id)}{author} · {date} · {self.topics(item.topics)}"
+        topics = RELATED_LABEL if item.related_only else self.topics(item.topics)
+        return f"{self.source(item.source_id)}{author} · {date} · {topics}"
 
     def _text_item(self, item: AlertItem, meta: str) -> list[str]:
-        """An item as plain-text lines."""
+        """An item as plain-text lines; the other places its story appeared follow it."""
         snippet = one_line(item.snippet)
-        return [one_line(item.title) or "(untitled)", meta, one_line(item.url), *([f"> {snippet}"] if snippet else [])]
+        also = [f"{ALSO_AT}:", *(f"  - {self.source(a.source_id)}: {one_line(a.url)}" for a in item.also_at)]
+        return [item_title(item), meta, one_line(item.url), *([f"> {snippet}"] if snippet else []),
+                *(also if item.also_at else [])]
 
     def _html_item(self, item: AlertItem, meta: str) -> str:
         """An item as an HTML block."""
-        title = _h(one_line(item.title) or "(untitled)")
+        title = _h(item_title(item))
         url = safe_url(item.url)
         linked = f'<a href="{_h(url)}">{title}</a>' if url else title
-        return HTML_ITEM.format(title=linked, meta=_h(meta), snippet=html_snippet(one_line(item.snippet)))
+        return HTML_ITEM.format(title=linked, meta=_h(meta), snippet=html_snippet(one_line(item.snippet)),
+                                also=self._html_also(item))
+
+    def _html_also(self, item: AlertItem) -> str:
+        """Where else the item's story appeared, as an HTML paragraph (empty when nowhere)."""
+        if not item.also_at:
+            return ""
+        links = []
+        for appearance in item.also_at:
+            url = safe_url(appearance.url)
+            source = _h(self.source(appearance.source_id))
+            links.append(f'<a href="{_h(url)}">{source}</a>' if url else f"{source} ({_h(one_line(appearance.url))})")
+        return f'<p style="color: #555; margin: 0.2em 0">{ALSO_AT}: {", ".join(links)}</p>\n'
 
 
 def json_payload(message: Message, config: AlertConfig) -> dict:
@@ -209,7 +245,10 @@ def json_payload(message: Message, config: AlertConfig) -> dict:
          "source_name": config.source_names.get(i.source_id, i.source_id), "kind": i.kind, "title": i.title,
          "url": i.url, "author": i.author, "published_at": i.published_at.isoformat() if i.published_at else None,
          "topics": list(i.topics), "topic_labels": [config.topic_labels.get(t, t) for t in i.topics],
-         "matched_terms": list(i.matched_terms), "snippet": i.snippet, "dedupe_key": i.dedupe_key}
+         "matched_terms": list(i.matched_terms), "snippet": i.snippet, "dedupe_key": i.dedupe_key,
+         "related_only": i.related_only, "news": i.news,
+         **({"also_at": [{"document_id": a.document_id, "source_id": a.source_id, "url": a.url,
+                          "first_seen_at": a.first_seen_at.isoformat()} for a in i.also_at]} if i.also_at else {})}
         for i in message.items]}
 
 
@@ -222,7 +261,7 @@ def slack_payload(message: Message) -> dict:
             {"type": "rich_text_section", "elements": [{"type": "text", "text": notice_line(n)}]}
             for n in message.notices]}]})
     for item in message.items[:CHAT_ITEMS]:
-        title = one_line(item.title) or "(untitled)"
+        title = item_title(item)
         url = safe_url(item.url)
         heading = ({"type": "link", "url": url, "text": title, "style": {"bold": True}} if url
                    else {"type": "text", "text": title, "style": {"bold": True}})
@@ -244,7 +283,7 @@ def teams_payload(message: Message) -> dict:
     if message.kind == "maintainer":
         body += [_rich([{"type": "TextRun", "text": notice_line(n)}]) for n in message.notices]
     for item in message.items[:CHAT_ITEMS]:
-        title = {"type": "TextRun", "text": one_line(item.title) or "(untitled)", "weight": "Bolder",
+        title = {"type": "TextRun", "text": item_title(item), "weight": "Bolder",
                  "size": "Medium"}
         url = safe_url(item.url)
         if url:

@@ -13,7 +13,7 @@ from alerts.config import AlertConfig, load_alert_config
 from alerts.deliver import REPLAYABLE_CHANNELS, AlertReport, Preview, deliver_notices, deliver_subscription, plan
 from alerts.maintainer import update_conditions
 from alerts.render import Renderer
-from warehouse.db import connect
+from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
 from warehouse.outbox import (
     add_notice,
@@ -27,9 +27,23 @@ from warehouse.outbox import (
 LOGGER = logging.getLogger(__name__)
 
 
+def register_subscriptions(db_path: Path | str, config_path: Path | str, *, now: datetime) -> None:
+    """Record the configured subscriptions before a run loads anything, so what it discovers is news to them.
+
+    The caller holds the run lock. A subscription keeps the moment it was first recorded.
+    """
+    config = load_alert_config(config_path)
+    with connect(db_path) as con, transaction(con):
+        for subscription in config.subscriptions:
+            register_subscription(con, subscription.id, subscription.channel, subscription.mode, now.astimezone(UTC))
+
+
 def run_alerts(db_path: Path | str, config_path: Path | str, *, now: datetime, notify_backfill: bool = False,
-               send: bool = True) -> AlertReport:
+               backfill_run: str | None = None, send: bool = True) -> AlertReport:
     """Queue, send and report; with `send=False` only render what would go out, changing nothing but the schema.
+
+    What is queued follows the newness rule (warehouse.outbox.NEWS_SQL). `notify_backfill` adds the
+    flagged items backfills discovered: those of `backfill_run` when given, else of every backfill.
 
     The caller must hold the warehouse's run lock (warehouse.lock.run_lock), as `unionwatch run` and
     `unionwatch alerts` do: a row left 'sending' is taken as proof that an earlier process stopped mid-send.
@@ -42,7 +56,7 @@ def run_alerts(db_path: Path | str, config_path: Path | str, *, now: datetime, n
         migrate(con)
         con.execute("BEGIN TRANSACTION")
         try:
-            _prepare(con, config, now, notify_backfill, report)
+            _prepare(con, config, now, report, backfills=notify_backfill, backfill_run=backfill_run)
             if not send:
                 for subscription in config.subscriptions:
                     report.previews += plan(con, subscription, renderer, now)
@@ -76,8 +90,8 @@ def run_alerts(db_path: Path | str, config_path: Path | str, *, now: datetime, n
     return report
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, config: AlertConfig, now: datetime, notify_backfill: bool,
-             report: AlertReport) -> None:
+def _prepare(con: duckdb.DuckDBPyConnection, config: AlertConfig, now: datetime, report: AlertReport, *,
+             backfills: bool, backfill_run: str | None) -> None:
     """Settle interrupted sends, record subscriptions, queue new items and update maintainer conditions."""
     replayable = [s.id for s in config.subscriptions if s.channel in REPLAYABLE_CHANNELS]
     report.interrupted = recover_interrupted(con, replayable)
@@ -88,9 +102,10 @@ def _prepare(con: duckdb.DuckDBPyConnection, config: AlertConfig, now: datetime,
         LOGGER.warning("maintainer notices interrupted while sending were not resent")
     for subscription in config.subscriptions:
         register_subscription(con, subscription.id, subscription.channel, subscription.mode, now)
+        window_start = now - timedelta(days=subscription.since_days) if subscription.since_days else None
         queued, skipped = enqueue(con, subscription.id, topics=subscription.topics, sources=subscription.sources,
-                                  window_start=now - timedelta(days=subscription.since_days), now=now,
-                                  notify_backfill=notify_backfill)
+                                  window_start=window_start, now=now, backfills=backfills, backfill_run=backfill_run,
+                                  include_related=subscription.include_related)
         report.queued += queued
         report.skipped += skipped
     update_conditions(con, config.maintainer, now)

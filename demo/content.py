@@ -12,6 +12,12 @@ comments, sidebars, navigation or footers). The labelling rules:
   reductions (also the misspelling "reducations"), consolidation or staffing reductions. A back office
   mentioned in any other sense, or cuts that only touch the front line, do not count.
 
+`expected_related` marks the items a careful reader calls related to the campaign although the topic rules
+cannot flag them (no topic words: integrating or pooling support functions to save money, described without
+the campaign's name). Flagged items are related anyway. Near misses that share the vocabulary ("shared care
+records", a "shared service user forum", a branch office moving, a pay claim about savings)
+are left unmarked.
+
 Motion bodies are lists of plain-text blocks rendered by the motions site: a block starting with
 LIST_ITEM becomes an `<li>` of an `<ol>` (consecutive items share one list), any other block a `<p>`;
 inside a block, `*word*` becomes `<em>word</em>` and a newline becomes `<br>`. Blog bodies are HTML.
@@ -56,6 +62,26 @@ BRANCH_BLOG_ID = "8120334471926650193"
 BRANCH_BLOG_DESCRIPTION = "News and views from a (sample) UNISON Scotland local government branch."
 
 
+# A union press release the news site carries (demo/news_content.py) and two branch sites repost: the branch
+# blog verbatim behind an intro line, the WordPress site lightly edited under its own title. One story.
+PRESS_RELEASE_TITLE = "Union warns shared service centre plan puts 150 council jobs at risk"
+PRESS_RELEASE = [
+    "UNISON has warned that plans to move payroll, HR and finance staff from three Marsh Valley councils into a "
+    "single shared service centre at Northvale House put more than 150 jobs at risk and will not deliver the "
+    "savings councillors have been promised.",
+    "The business case, published last week, assumes that a third of the posts in the three back-office teams "
+    "can go within two years of the centre opening, while the new software the plan depends on has not yet been "
+    "bought.",
+    "UNISON Marsh Valley branch secretary Alison Kerr said: \u201cStaff have seen this film before. Every shared "
+    "service scheme in this region has cost more than it was meant to and taken longer to set up, and it is the "
+    "people who process the pay and pay the bills who end up paying the price.\u201d",
+    "The union is asking all three councils to publish the full options appraisal, including the option of "
+    "improving the existing teams in house, before any decision is taken at the joint committee on 28 March.",
+    "UNISON is the UK\u2019s largest union, with more than 1.3 million members providing public services. "
+    "For further information contact the UNISON press office.",
+]
+
+
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment: tags dropped, block ends and <br> as newlines, entities decoded."""
     return html.unescape(ANY_TAG.sub("", BREAK_TAG.sub("\n", fragment))).strip()
@@ -75,6 +101,7 @@ class Motion:
     layout: str
     body: list[str]
     expected_topics: frozenset[str]
+    expected_related: bool = False
 
     @property
     def path(self) -> str:
@@ -117,6 +144,7 @@ class BlogPost:
     expected_topics: frozenset[str] = NONE
     updated: dt.datetime | None = None
     popular: bool = False  # listed in the "Popular Posts" sidebar widget on every page
+    expected_related: bool = False
 
     @property
     def path(self) -> str:
@@ -467,6 +495,45 @@ MOTIONS: list[Motion] = [
         ],
         expected_topics=SS,
     ),
+    Motion(
+        slug="place-based-budgets-jobs-pay-and-democratic-control",
+        year=2011, group="local-government",
+        title="Place-Based Budgets: Jobs, Pay and Democratic Control",
+        conference=f"2011 {LG_CONF}", date=dt.date(2011, 2, 18), decision="Carried as Amended", layout="b",
+        body=[
+            "This Conference notes the growth of ‘place-based budget’ pilots, in which councils, health "
+            "bodies, the police and other agencies pool their budgets for an area and integrate their "
+            "services across organisational boundaries.",
+            "While we support initiatives that genuinely improve local services, the pilots have become the "
+            "main vehicle for proposals to integrate services to achieve savings. Their business cases centre "
+            "on ‘efficiencies’ (ie. cuts) from combining the finance, HR and administrative teams of the "
+            "partner bodies, and there has been no meaningful consultation with trade unions.",
+            "Conference believes that integration must be under local democratic control and must protect "
+            "members’ jobs, pay and conditions.",
+            "Conference therefore calls on the Service Group Executive to:",
+            "- campaign for full UNISON involvement in every pilot from the earliest stage;",
+            "- seek agreements on no compulsory redundancies wherever services are integrated;",
+            "- promote public-public co-operation as an alternative to outsourcing.",
+        ],
+        expected_topics=NONE, expected_related=True,
+    ),
+    Motion(
+        slug="shared-care-records-and-patient-confidentiality",
+        year=2014, group="health",
+        title="Shared Care Records and Patient Confidentiality",
+        conference=f"2014 {HEALTH_CONF}", date=dt.date(2014, 2, 7), decision="Carried", layout="c",
+        body=[
+            "Conference welcomes the introduction of shared care records, which let GPs, hospital staff, "
+            "community nurses and social care workers see the same information about a patient’s medicines "
+            "and treatment.",
+            "Conference is concerned that staff have had little training in the new systems and that patients "
+            "are not always told how to opt out.",
+            "Conference calls on the Service Group Executive to:",
+            "- press employers to give every member who uses the records paid training time;",
+            "- produce guidance for members on patient confidentiality and information governance.",
+        ],
+        expected_topics=NONE,
+    ),
 ]
 
 
@@ -643,6 +710,32 @@ ACTIVE_BLOG_POSTS: list[BlogPost] = [
             'youtube-src-id="sample-march"></iframe></div>'
         ),
     ),
+    _active(
+        "5817264930021874416", "hr-and-payroll-one-team-for-two-councils",
+        "HR and payroll: one team for two councils",
+        dt.datetime(2011, 6, 14, 18, 30, tzinfo=BST),
+        author="Kath Mills", labels=["local government", "HR", "payroll"],
+        body_html=(
+            "Members in HR and payroll at the district council were told this afternoon that both functions "
+            "will move to a joint team serving both councils from next April, based at the neighbouring "
+            "council&#39;s offices.<br /><br />Managers expect &quot;some reduction in headcount&quot; once "
+            "the two teams are combined. We have asked for the business case and for a meeting with both "
+            "chief executives before any consultation starts."
+        ),
+        expected_related=True,
+    ),
+    _active(
+        "6029381745520918837", "what-shared-service-user-forum-told-us",
+        "What the shared service user forum told us",
+        dt.datetime(2010, 8, 5, 19, 0, tzinfo=BST),
+        author="Tom Ridley", labels=["social care", "day services"],
+        body_html=(
+            "The shared service user forum for the council&#39;s three day centres met on Tuesday. People "
+            "who use the centres told councillors how much they value familiar staff and reliable transport."
+            "<br /><br />Stewards from the branch went along to listen. The forum meets every two months "
+            "and carers are welcome too."
+        ),
+    ),
 ]
 
 BRANCH_BLOG_POSTS: list[BlogPost] = [
@@ -787,4 +880,39 @@ BRANCH_BLOG_POSTS: list[BlogPost] = [
             'cleansing depot, 7 February</td></tr></tbody></table>'
         ),
     ),
+    _branch(
+        "3340918274456610021", "branch-office-on-the-move",
+        "Branch office on the move",
+        dt.datetime(2012, 8, 15, 9, 30, tzinfo=PDT),
+        author="Morag Fyfe", labels=["branch news"],
+        body_html=(
+            "The branch office is moving. From Monday 3 September we will be on the second floor of the "
+            "civic centre, next to the staff canteen.<br /><br />The move gives us a private room for "
+            "casework. Our phone numbers and email address stay the same."
+        ),
+    ),
+    _branch(
+        "2209817345567731180", "pay-claim-savings-belong-to-members",
+        "Our pay claim: the savings belong to members",
+        dt.datetime(2012, 11, 7, 12, 5, tzinfo=PST),
+        author="Alan Baird", labels=["pay"],
+        body_html=(
+            "The branch has submitted its local pay claim. The council made savings of £3 million last year, "
+            "mostly from posts left vacant and overtime not worked, and we say that money belongs to the "
+            "members who covered the gaps.<br /><br />We are claiming an extra day of annual leave and the "
+            "living wage for every grade."
+        ),
+    ),
 ]
+
+
+# The press release reposted behind an intro line on the branch blog (demo_sites(reposts=True)).
+REPOST_POST = _branch(
+    "7301588260417729034", "no-to-the-shared-service-centre",
+    "No to the shared service centre",
+    dt.datetime(2024, 3, 14, 8, 30, tzinfo=PDT),
+    author="Morag Fyfe", labels=["shared services", "press releases"],
+    body_html="The following was received today from UNISON Marsh Valley.<br /><br />"
+              + "<br /><br />".join(PRESS_RELEASE),
+    expected_topics=SS,
+)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from demo.content import BOC, BOTH, BST, GMT, NONE, SS, Comment
+from demo.content import BOC, BOTH, BST, GMT, NONE, PRESS_RELEASE, PRESS_RELEASE_TITLE, SS, Comment
 
 SITE_NAME = "Eastbridge Chronicle"
 SITE_TAGLINE = "Council, health and public-service news for Eastbridge and the Marsh Valley"
@@ -275,6 +275,14 @@ NEWS_ITEMS: list[NewsItem] = [
 ]
 
 # Published after the first crawl in tests and the demo, to show incremental runs.
+# The union press release that branch sites repost (demo_sites(reposts=True)).
+PRESS_RELEASE_ITEM = NewsItem(
+    post_id=4131, slug="union-warns-shared-service-centre-plan-puts-jobs-at-risk", title=PRESS_RELEASE_TITLE,
+    published=dt.datetime(2024, 3, 13, 11, 0, tzinfo=GMT), author="Eastbridge Chronicle", role="Press release",
+    categories=["Council", "Jobs"], paragraphs=list(PRESS_RELEASE), expected_topics=SS,
+)
+
+
 LATE_ITEM = NewsItem(
     post_id=4133, slug="cabinet-backs-review-of-shared-services-with-county",
     title="Cabinet backs review of shared services with the county",

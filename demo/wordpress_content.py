@@ -17,7 +17,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from demo.content import BOC, BOTH, BST, GMT, NONE, SS, html_to_text
+from demo.content import BOC, BOTH, BST, GMT, NONE, PRESS_RELEASE, SS, html_to_text
 
 WP_SITE_NAME = "Strathmore Council UNISON (sample)"
 WP_SITE_TAGLINE = "News from a sample UNISON Scotland local government branch"
@@ -318,3 +318,15 @@ PRESS_POSTS: list[WPPost] = [
         expected_topics=NONE,
     ),
 ]
+
+# The press release lightly edited under the branch's own title (demo_sites(reposts=True)).
+EDITED_RELEASE_POST = WPPost(
+    1296, "shared-service-centre-what-it-means-for-us",
+    "Shared service centre: what it means for us",
+    dt.datetime(2024, 3, 18, 12, 0, tzinfo=GMT), "branch-secretary", ["Campaigns"], ["shared services"],
+    "".join(f"<p>{paragraph}</p>\n" for paragraph in [
+        PRESS_RELEASE[0].replace("UNISON has warned", "Our union has warned"),
+        PRESS_RELEASE[1].replace("published last week", "published on 6 March"),
+        *PRESS_RELEASE[2:4]]),
+    expected_topics=SS,
+)

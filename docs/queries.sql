@@ -63,3 +63,10 @@ SELECT term, count(*) AS documents
 FROM (SELECT unnest(matched_terms) AS term FROM flagged_documents)
 GROUP BY term
 ORDER BY documents DESC, term;
+
+-- 11. Related items the topic rules do not flag, most related first, with the passage that carried the score
+--     (`unionwatch explain URL` shows the closest labelled examples too).
+SELECT round(related_score, 2) AS score, title, passage, url
+FROM related_documents
+WHERE NOT flagged
+ORDER BY related_score DESC;

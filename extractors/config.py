@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,6 +19,10 @@ CRON = re.compile(r"^\s*(\S+\s+){4}\S+\s*$")
 CRAWLER_KEYS = {"contact", "revalidate_days", "slice_documents"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TABLE_HEADER = re.compile(r"^\s*\[\[\s*sources\s*\]\]\s*(#.*)?$")
+ANY_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+TOP_KEY = re.compile(r"^\s*([A-Za-z0-9_.\"'-]+?)\s*=")
+# The tables this module reads, as they are written in the file.
+SOURCE_TABLES = ("[[sources]]", "[crawler]")
 DEFAULT_DELAY = 2.0
 
 
@@ -36,19 +42,8 @@ def load_sources(path: Path | str) -> list[SourceConfig]:
 def load_config(path: Path | str) -> tuple[list[SourceConfig], CrawlerSettings]:
     """Parse a sources file: its sources and its [crawler] settings."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(path, None, "file not found",
-                          "pass --sources PATH, or copy the sources.toml shipped in the repository") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(path, None, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = _line_of_decode_error(str(exc))
-        raise ConfigError(path, line, f"invalid TOML: {exc}",
-                          "check quotes, brackets and `key = value` syntax on that line") from None
+    text = _read(path)
+    data = _parse(path, text)
     tables = data.get("sources")
     if not isinstance(tables, list) or not tables:
         raise ConfigError(path, None, "no [[sources]] tables",
@@ -67,6 +62,71 @@ def load_config(path: Path | str) -> tuple[list[SourceConfig], CrawlerSettings]:
     return sources, _crawler(path, data.get("crawler", {}), text)
 
 
+def check_top_level(path: Path | str, tables: Iterable[str]) -> None:
+    """Refuse top-level tables and keys other than `tables` (written as in the file, e.g. "[[sources]]").
+
+    The error names the line and, when one is close, the table that was probably meant.
+    """
+    path = Path(path)
+    text = _read(path)
+    data = _parse(path, text)
+    allowed = {table.strip("[]"): table for table in tables}
+    for name in data:
+        if name in allowed:
+            continue
+        line, written = _top_level_line(text, name)
+        close = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.6)
+        kind = "table" if written.startswith("[") else "key"
+        hint = f"did you mean {allowed[close[0]]}? " if close else ""
+        raise ConfigError(path, line, f"unknown top-level {kind} {written}",
+                          f"{hint}the file takes only {', '.join(allowed.values())}")
+
+
+def suggest(name: str, allowed: Iterable[str]) -> str:
+    """"did you mean 'x'? " when `allowed` holds a name close to `name`, else ""."""
+    close = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _top_level_line(text: str, name: str) -> tuple[int | None, str]:
+    """Line of the first header or top-level key that defines `name`, and how it is written there."""
+    in_table = False
+    for number, row in enumerate(text.splitlines(), start=1):
+        header = ANY_HEADER.match(row)
+        if header:
+            in_table = True
+            first = header.group(2).split(".")[0].strip().strip("\"'")
+            if first == name:
+                brackets = header.group(1)
+                return number, f"{brackets}{header.group(2)}{brackets.replace('[', ']')}"
+            continue
+        key = TOP_KEY.match(row)
+        if key and not in_table and key.group(1).split(".")[0].strip("\"'") == name:
+            return number, f"`{name}`"
+    return None, f"`{name}`"
+
+
+def _read(path: Path) -> str:
+    """The file's text, or a ConfigError saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, None, "file not found",
+                          "pass --sources PATH, or copy the sources.toml shipped in the repository") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, None, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8") from None
+
+
+def _parse(path: Path, text: str) -> dict:
+    """The file's TOML, or a ConfigError at the line of the syntax error."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _line_of_decode_error(str(exc))
+        raise ConfigError(path, line, f"invalid TOML: {exc}",
+                          "check quotes, brackets and `key = value` syntax on that line") from None
+
+
 def _crawler(path: Path, table: object, text: str) -> CrawlerSettings:
     """Validate the optional [crawler] table."""
     line = next((n for n, row in enumerate(text.splitlines(), start=1) if row.strip() == "[crawler]"), None)
@@ -75,7 +135,7 @@ def _crawler(path: Path, table: object, text: str) -> CrawlerSettings:
     unknown = sorted(set(table) - CRAWLER_KEYS)
     if unknown:
         raise ConfigError(path, line, f"unknown key {unknown[0]!r} in [crawler]",
-                          f"use only: {', '.join(sorted(CRAWLER_KEYS))}")
+                          f"{suggest(unknown[0], CRAWLER_KEYS)}use only: {', '.join(sorted(CRAWLER_KEYS))}")
     contact = table.get("contact", CrawlerSettings.contact)
     if not isinstance(contact, str) or not contact.startswith(("http://", "https://", "mailto:")):
         raise ConfigError(path, line, f"contact {contact!r} is not a URL or mailto: address",
@@ -95,7 +155,7 @@ def _validate(path: Path, line: int | None, table: dict) -> SourceConfig:
     unknown = sorted(set(table) - SOURCE_KEYS)
     if unknown:
         raise ConfigError(path, line, f"unknown key {unknown[0]!r} in [[sources]]",
-                          f"use only: {', '.join(sorted(SOURCE_KEYS))}")
+                          f"{suggest(unknown[0], SOURCE_KEYS)}use only: {', '.join(sorted(SOURCE_KEYS))}")
     for key in ("id", "kind", "url"):
         if key not in table:
             raise ConfigError(path, line, f"[[sources]] table without `{key}`", f'add `{key} = "…"` to this table')

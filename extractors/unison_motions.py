@@ -89,7 +89,8 @@ def _key(url: str) -> str:
 
 
 def discover(root: str, fetcher: Fetcher, known: Known, result: Extraction, *, year: int | None = None) -> list[str]:
-    """Motion URLs from the listing pages, newest first, stopping at the first known motion unless backfilling."""
+    """Motion URLs from the listing pages, newest first; unless backfilling, the page holding the first known
+    motion is the last one read."""
     found: dict[str, None] = {}
     query = f"?filter-year={year}" if year else ""
     for page in range(1, MAX_LISTING_PAGES + 1):
@@ -114,10 +115,14 @@ def discover(root: str, fetcher: Fetcher, known: Known, result: Extraction, *, y
         links = [link for link in links if link not in found]
         if not links:
             break  # a page of motions already listed: pages past the end repeat an earlier one
+        reached_known = False
         for link in links:
             if not known.backfill and _key(link) in known.documents:
-                return list(found)  # the listing is newest first: everything older is known
+                reached_known = True
+                continue
             found[link] = None
+        if reached_known:  # the listing is newest first: later pages are known. This page is read whole, at no
+            break  # cost, so a motion published late with an older date line, listed below a known one, is found
     return list(found)
 
 

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import threading
 from concurrent.futures import Future
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,11 +21,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from alerts import register_subscriptions
 from extractors import run_extractor
 from extractors.config import load_config
 from extractors.records import Extraction, SourceConfig
 from flows.arrivals import Arrivals, Receive, WriterStopped
 from flows.ingest import MAX_PARALLEL_SOURCES, RunSummary, alerts_task, load_all
+from flows.settings import load_settings
 from transforms.classify import load_rules
 from warehouse.load import start_run
 from warehouse.lock import run_lock
@@ -84,11 +87,12 @@ def run_partition(deployment: str, parameters: dict, partition: int) -> str:
 def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions: int = 2,
                        deployment: str = PARTITION_DEPLOYMENT, backfill: bool = False) -> RunSummary:
     """One ingestion whose extraction runs on the work pool's workers, loaded here by a single writer."""
-    sources, _ = load_config(sources_path)
+    sources = load_settings(sources_path).sources  # the whole file is checked before any request
     enabled = [source for source in sources if source.enabled]
     rules = load_rules()
     with run_lock(db_path):
-        run_id = start_run(db_path, "distributed", sources)
+        run_id = start_run(db_path, "distributed backfill" if backfill else "distributed", sources)
+        register_subscriptions(db_path, sources_path, now=datetime.now(UTC))
         for source_id, known in known_states(db_path, [source.id for source in enabled], backfill=backfill).items():
             write_known(staging, run_id, source_id, known)
         parameters = {"sources_path": str(Path(sources_path).resolve()), "staging": str(Path(staging).resolve()),
@@ -99,7 +103,7 @@ def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions
         summary = load_all(enabled, staged_batches(staging, run_id, ends, arrivals), rules, db_path, run_id,
                            sighting=True, volume_checks=not backfill, arrivals=arrivals)
         LOGGER.info("partitions ended: %s", [run.result() for run in runs])
-        summary.alerts = alerts_task(db_path, sources_path, backfill)
+        summary.alerts = alerts_task(db_path, sources_path)  # what a backfill discovers is not news
         publish_snapshot(db_path)
     if summary.ok:
         discard_run(staging, run_id)  # failed runs keep their batches for inspection

@@ -15,13 +15,14 @@ from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from alerts import AlertReport, run_alerts
+from alerts import AlertReport, register_subscriptions, run_alerts
 from expectations import gate
 from expectations.gate import BatchStats, GateResult
 from extractors import RECORD_KINDS, run_extractor
 from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig, UnsupportedFormat
 from flows.arrivals import Arrivals, Pending, WriterStopped
 from flows.parse_pool import parse_pool, rebuild
+from flows.settings import load_settings
 from transforms.classify import Rules, load_rules, rules_fingerprint
 from transforms.pipeline import Refined, refine
 from warehouse.archive import archived_responses
@@ -30,6 +31,7 @@ from warehouse.load import SourceLoad, finish_run, load_source, record_source_fa
 from warehouse.lock import run_lock
 from warehouse.snapshot import publish_snapshot
 from warehouse.state import known_states, volume_histories
+from warehouse.stories import StoryRefresh, refresh_stories
 
 LOGGER = logging.getLogger("unionwatch")
 MAX_PARALLEL_SOURCES = 8  # different hosts proceed in parallel; each host stays polite
@@ -107,9 +109,19 @@ def load_task(source_id: str, db_path: str, run_id: str, extraction: Extraction,
 
 
 @task(name="alerts", cache_policy=NO_CACHE)
-def alerts_task(db_path: str, config_path: str, notify_backfill: bool) -> AlertReport:
-    """Queue and deliver alerts for new flags, and maintainer notices, after the loads."""
-    return run_alerts(db_path, config_path, now=datetime.now(UTC), notify_backfill=notify_backfill)
+def alerts_task(db_path: str, config_path: str, backfill_run: str | None = None) -> AlertReport:
+    """Queue and deliver alerts for what is news, and maintainer notices, after the loads.
+
+    With `backfill_run`, the flagged items that backfill discovered are sent too (--notify-backfill).
+    """
+    return run_alerts(db_path, config_path, now=datetime.now(UTC), notify_backfill=backfill_run is not None,
+                      backfill_run=backfill_run)
+
+
+@task(name="stories", cache_policy=NO_CACHE)
+def stories_task(db_path: str) -> StoryRefresh:
+    """Sign new and changed documents and recompute the story clusters, before any alert is queued."""
+    return refresh_stories(db_path)
 
 
 @task(name="gx-warm-up", cache_policy=NO_CACHE)
@@ -126,8 +138,12 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
     """One ingestion of the enabled `sources` into the warehouse at `db_path`; `backfill` walks all history.
 
     `lock_wait` is how long to wait for another run to finish; 0 fails at once (interactive use).
-    `alerts_config` is the sources file holding [[subscriptions]]: alerts go out after the loads.
+    `alerts_config` is the sources file holding [[subscriptions]]: it is checked whole before any request,
+    its subscriptions are recorded before anything loads, and alerts go out after the loads. What a backfill
+    discovers is alerted only with `notify_backfill`.
     """
+    if alerts_config:
+        load_settings(alerts_config)  # a mistake anywhere in the file stops the run before its first request
     enabled = [source for source in sources if source.enabled]
     rules = load_rules(Path(rules_path) if rules_path else None)
     crawler = crawler or CrawlerSettings()
@@ -136,6 +152,8 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
     try:
         with run_lock(db_path, wait=lock_wait):
             run_id = start_run(db_path, command, sources)
+            if alerts_config:
+                register_subscriptions(db_path, alerts_config, now=datetime.now(UTC))
             if backfill:  # sure to validate: import GX while pages are fetched (a quiet run may never need it)
                 warm_up_task.submit()
             with kept_open(db_path):
@@ -152,7 +170,7 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
                 summary = load_all(enabled, futures, rules, db_path, run_id, sighting=True,
                                    volume_checks=not backfill, arrivals=arrivals)
             if alerts_config:
-                summary.alerts = alerts_task(db_path, alerts_config, notify_backfill or backfill)
+                summary.alerts = alerts_task(db_path, alerts_config, run_id if backfill and notify_backfill else None)
             publish_snapshot(db_path)  # still under the run lock: readers get this run whole or not at all
             return summary
     except WarehouseError as exc:  # returned, not raised: Prefect would print a traceback before our one line
@@ -201,6 +219,9 @@ def load_all(sources: list[SourceConfig], extractions: dict[str, Pending],
             del receive  # an arrival's extraction is freed before waiting for the next
     finally:
         arrivals.stop()
+    stories = stories_task(db_path)
+    LOGGER.info("stories: %d documents signed; %d documents in %d stories", stories.signed, stories.documents,
+                stories.stories)
     order = {source.id: index for index, source in enumerate(sources)}
     summary.outcomes = sorted(outcomes.values(), key=lambda outcome: order[outcome.source_id])
     finish_run(db_path, run_id, "succeeded" if summary.ok else "failed")

@@ -11,7 +11,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email import policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,12 +24,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from demo.content import ACTIVE_BLOG_ID, MOTIONS, SS, BlogPost, Motion
 from extractors.records import Document, Extraction, FetchFailure, SourceConfig
 from transforms.classify import load_rules, rules_fingerprint
 from transforms.pipeline import refine
 from warehouse.load import finish_run, load_source, record_source_failure, start_run
 
 LOOPBACK = "127.0.0.1"
+SHARED_HTML = "<p>The council has agreed to move payroll and HR into a shared service centre with two neighbours.</p>"
 FLAGGED_BODY = "The council has approved a plan to move payroll and HR into a shared service centre next year."
 PLAIN_BODY = "The branch meeting is on Tuesday in the usual room; everyone is welcome."
 SOURCES_TOML = """[[sources]]
@@ -206,11 +208,15 @@ def post(source_id: str, key: str, title: str, *, published: dt.datetime | None,
 
 
 def load(db_path: Path, documents: Sequence[Document], *, failed: Sequence[str] = (),
-         failures: dict[str, int] | None = None) -> str:
-    """One run through the real loader: `documents` by source, `failed` sources recorded as failed."""
+         failures: dict[str, int] | None = None, command: str = "run", sources: Sequence[str] = ()) -> str:
+    """One run through the real loader: `documents` by source, `failed` sources recorded as failed.
+
+    `command` is what the run counts as ("run" watches, "backfill" walks history); `sources` adds sources
+    that loaded nothing.
+    """
     rules = load_rules()
-    source_ids = sorted({doc.source_id for doc in documents} | set(failed) | set(failures or {}))
-    run_id = start_run(db_path, "test", [SourceConfig(s, "blogger", "http://127.0.0.1:9/") for s in source_ids])
+    source_ids = sorted({doc.source_id for doc in documents} | set(failed) | set(failures or {}) | set(sources))
+    run_id = start_run(db_path, command, [SourceConfig(s, "blogger", "http://127.0.0.1:9/") for s in source_ids])
     for source_id in source_ids:
         if source_id in failed:
             record_source_failure(db_path, run_id, source_id, "FetchError: connection failed")
@@ -223,6 +229,11 @@ def load(db_path: Path, documents: Sequence[Document], *, failed: Sequence[str] 
     return run_id
 
 
+def baseline(db_path: Path, sources: Sequence[str] = ("blog-a", "blog-b")) -> str:
+    """A first complete run of `sources` that found nothing, so what later runs load is news."""
+    return load(db_path, [], sources=sources)
+
+
 def _failure(source_id: str, number: int) -> FetchFailure:
     """A page that could not be parsed."""
     return FetchFailure(f"https://{source_id}.example.org/p{number}.html", "no .post-body (template changed?)")
@@ -233,3 +244,17 @@ def write_config(folder: Path, tables: str, sources: str = SOURCES_TOML) -> Path
     path = folder / "sources.toml"
     path.write_text(sources + "\n" + tables, encoding="utf-8")
     return path
+
+
+def sample_post(post_id: str, slug: str, title: str, published: dt.datetime, body_html: str,
+                updated: dt.datetime | None = None) -> BlogPost:
+    """A new post for the sample UNISONActive blog (demo site "active")."""
+    return BlogPost(post_id, ACTIVE_BLOG_ID, slug, title, published, "Kath Mills", ["news"], body_html,
+                    updated=updated)
+
+
+def sample_motion(slug: str, title: str, year: int, date: dt.date) -> Motion:
+    """A new motion mentioning shared services for the sample motions database, for the conference of `year`."""
+    return replace(next(m for m in MOTIONS if m.expected_topics == SS), slug=slug, title=title, year=year, date=date,
+                   conference=f"{year} Local Government Service Group Conference",
+                   body=[f"Conference notes the plan for a shared service centre ({slug})."])

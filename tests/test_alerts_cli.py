@@ -30,8 +30,8 @@ def test_preview_shows_the_next_alert_and_changes_nothing(tmp_path: Path) -> Non
     with WebhookReceiver() as receiver:
         env = {"HOOK_URL": receiver.url()}
         load(tmp_path / "w.duckdb", [post("blog-a", "old", "Old shared services post",
-                                          published=datetime(2026, 1, 1, tzinfo=UTC))])
-        assert run_alerts(tmp_path / "w.duckdb", config, now=datetime.now(UTC)).skipped == 1
+                                          published=datetime(2026, 1, 1, tzinfo=UTC))], sources=["blog-b"])
+        assert run_alerts(tmp_path / "w.duckdb", config, now=datetime.now(UTC)).queued == 0, "the baseline"
         load(tmp_path / "w.duckdb", [post("blog-b", "new", "<b>New</b> shared services post",
                                           published=datetime.now(UTC) + timedelta(minutes=1))])
         preview = unionwatch("alerts", "preview", "--db", "w.duckdb", "--sources", str(config), cwd=tmp_path, env=env)
@@ -43,17 +43,20 @@ def test_preview_shows_the_next_alert_and_changes_nothing(tmp_path: Path) -> Non
         assert "1 message(s); 1 item(s) queued" in preview.stdout
         assert receiver.posts == []
         with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
-            assert con.execute("SELECT document_id, status FROM alert_outbox").fetchall() == [
-                ("blog-a:old", "skipped")], "preview records nothing"
+            assert con.execute("SELECT count(*) FROM alert_outbox").fetchall() == [(0,)], "preview records nothing"
         sent = unionwatch("alerts", "send", "--db", "w.duckdb", "--sources", str(config), cwd=tmp_path, env=env)
         assert sent.returncode == 0, sent.stderr
         assert "staff                    item      1 item(s) sent" in sent.stdout
         assert [p.json["items"][0]["title"] for p in receiver.accepted()] == ["<b>New</b> shared services post"]
+        with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+            assert con.execute("SELECT document_id, status, news FROM alert_outbox").fetchall() == [
+                ("blog-b:new", "sent", "new")]
 
 
 def test_send_exits_1_when_something_was_not_delivered(tmp_path: Path) -> None:
     config = write_config(tmp_path, HOOK)
-    load(tmp_path / "w.duckdb", [post("blog-a", "1", "Shared services", published=datetime(2026, 1, 1, tzinfo=UTC))])
+    load(tmp_path / "w.duckdb", [post("blog-a", "1", "Shared services", published=datetime(2026, 1, 1, tzinfo=UTC))],
+         command="backfill")
     result = unionwatch("alerts", "send", "--notify-backfill", "--db", "w.duckdb", "--sources", str(config),
                         cwd=tmp_path)
     assert result.returncode == 1

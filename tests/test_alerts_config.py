@@ -38,6 +38,7 @@ since_days = 14
 id = "feed"
 channel = "atom"
 path = "feeds/alerts.atom"
+include_related = true
 
 [maintainer]
 channel = "webhook"
@@ -56,7 +57,7 @@ def test_every_channel_and_the_maintainer_table_are_read(tmp_path: Path) -> None
         Subscription("weekly-digest", Target("email", to=("branch@example.org",)), sources=("blog-b",),
                      mode="digest", digest="weekly", hour=7, weekday=4),
         Subscription("slack", Target("slack", url_env="UNIONWATCH_SLACK_URL"), since_days=14),
-        Subscription("feed", Target("atom", path=tmp_path / "feeds" / "alerts.atom")),
+        Subscription("feed", Target("atom", path=tmp_path / "feeds" / "alerts.atom"), include_related=True),
     )
     assert config.maintainer == Maintainer(Target("webhook", url_env="UNIONWATCH_OPS_WEBHOOK"), failing_runs=2,
                                            failure_rate=0.25)
@@ -76,7 +77,9 @@ SOURCES_LINES = SOURCES_TOML.count("\n") + 1  # write_config adds a blank line a
     ('[[subscriptions]]\nid = "x"\nchannel = "slack"\nurl_env = "https://hooks.slack.com/services/T0/B0/secret"\n',
      4, "url_env must name an environment variable, not hold the URL", 'url_env = "UNIONWATCH_WEBHOOK_URL"'),
     ('[[subscriptions]]\nid = "x"\nchannel = "email"\nto = "a@example.org"\ntopic = ["shared_services"]\n',
-     5, "unknown key 'topic' in [[subscriptions]]", "use only:"),
+     5, "unknown key 'topic' in [[subscriptions]]", "did you mean 'topics'? use only:"),
+    ('[[subscriptions]]\nid = "x"\nchannel = "email"\nto = "a@example.org"\nsince_days = 0\n',
+     5, "since_days 0 is not a whole number from 1 to 36500", "since_days = 30"),
     ('[[subscriptions]]\nid = "x"\nchannel = "email"\nto = "a@example.org"\ntopics = ["outsourcing"]\n',
      5, "unknown topic 'outsourcing'", "back_office_cuts, shared_services"),
     ('[[subscriptions]]\nid = "x"\nchannel = "email"\nto = "a@example.org"\nsources = ["blog-c"]\n',
@@ -100,6 +103,8 @@ SOURCES_LINES = SOURCES_TOML.count("\n") + 1  # write_config adds a blank line a
     ('[[subscriptions]]\nid = "x"\nchannel = "email"\nto = "a@example.org"\n\n'
      '[[subscriptions]]\nid = "x"\nchannel = "email"\nto = "b@example.org"\n',
      7, "duplicate subscription id 'x' (first used at line", "unique id"),
+    ('[[subscriptions]]\nid = "x"\nchannel = "email"\nto = "a@example.org"\ninclude_related = "yes"\n',
+     5, "include_related 'yes' is not true or false", "include_related = true"),
     ('[maintainer]\nchannel = "atom"\npath = "ops.atom"\n', 2, "channel 'atom' is not one of the choices",
      "email, webhook, slack, teams, apprise"),
     ('[maintainer]\nchannel = "email"\nto = "ops@example.org"\nfailure_rate = 5\n', 4,

@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import feedparser
 import pytest
-from alerts_support import SmtpReceiver, WebhookReceiver, load, post, tls_files, write_config
+from alerts_support import SmtpReceiver, WebhookReceiver, baseline, load, post, tls_files, write_config
 from conftest import CORE_SITES
 
-from alerts import run_alerts
+from alerts import AlertReport, run_alerts
 from demo.content import BlogPost
 from demo.server import serve_sites
 from demo.sites import demo_sites
@@ -35,14 +35,18 @@ FLAGGED_SAMPLE_ITEMS = 18
 
 @pytest.fixture(scope="session")
 def ingested(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """The sample sites ingested once by the real flow, one post title made hostile: (warehouse, [[sources]])."""
+    """The sample sites backfilled by the real flow, one post title made hostile: (warehouse, [[sources]]).
+
+    Their items reach a subscription only with notify_backfill, as a user's `--notify-backfill` would.
+    """
     folder = tmp_path_factory.mktemp("alerts-ingested")
     sites = demo_sites(*CORE_SITES)
     sites["active"].posts[0].title = SCRIPT_TITLE
     with serve_sites(sites) as servers:
         sources = sources_toml({name: server.url for name, server in servers.items()})
         (folder / "sources.toml").write_text(sources, encoding="utf-8")
-        summary = ingest(load_sources(folder / "sources.toml"), str(folder / "w.duckdb"), extract_retry_delay=0)
+        summary = ingest(load_sources(folder / "sources.toml"), str(folder / "w.duckdb"), command="backfill",
+                         backfill=True, extract_retry_delay=0)
     assert summary.ok
     return folder / "w.duckdb", sources
 
@@ -82,7 +86,8 @@ def now() -> datetime:
 
 
 def three_posts(db_path: Path) -> None:
-    """Three flagged posts published well after any subscription in these tests was first seen."""
+    """Three flagged posts that a run finds after blog-a's first complete run (its baseline)."""
+    baseline(db_path, ["blog-a"])
     moment = now() + timedelta(minutes=1)
     load(db_path, [post("blog-a", str(n), f"Shared services post {n}", published=moment + timedelta(minutes=n))
                    for n in range(3)])
@@ -130,23 +135,28 @@ def test_a_rerun_sends_nothing_again(sample_db: Path, ingested, smtp: SmtpReceiv
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_first_run_and_backfills_do_not_spam(sites, db_path: Path, smtp: SmtpReceiver, tmp_path: Path) -> None:
+def test_first_run_and_backfill_send_nothing_and_a_new_post_goes_once(sites, db_path: Path, smtp: SmtpReceiver,
+                                                                      tmp_path: Path) -> None:
     sources = sources_toml({name: server.url for name, server in sites.items()})
     config = write_config(tmp_path, EMAIL + ACTIVE_ONLY, sources=sources)
-    ingest(load_sources(config), str(db_path), extract_retry_delay=0)
-    first = run_alerts(db_path, config, now=now())
-    assert (first.queued, first.skipped, smtp.mails) == (0, FLAGGED_ACTIVE_ITEMS, [])
+
+    def run(**options: object) -> AlertReport:
+        summary = ingest(load_sources(config), str(db_path), extract_retry_delay=0, alerts_config=str(config),
+                         **options)
+        assert summary.alerts is not None
+        return summary.alerts
+
+    assert run().queued == 0, "the first run is every source's baseline"
+    assert run(command="backfill", backfill=True).queued == 0, "a backfill finds history"
+    assert smtp.mails == []
     blog = sites["active"].site
     blog.posts.append(BlogPost("5550001", blog.posts[0].blog_id, "new-shared-service-centre",
-                               "Council announces a new shared service centre", now(), "Kath Mills", ["news"],
-                               "<p>Payroll moves to a shared service centre in April.</p>"))
-    ingest(load_sources(config), str(db_path), extract_retry_delay=0)
-    run_alerts(db_path, config, now=now())
+                               "Council announces a new shared service centre", now() - timedelta(days=400),
+                               "Kath Mills", ["news"], "<p>Payroll moves to a shared service centre in April.</p>"))
+    assert run().queued == 1, "a new post is news, even one dated more than a year ago"
+    assert run().queued == 0
     assert [m.message["Subject"] for m in smtp.mails] == [
         "[unionwatch] Shared services: Council announces a new shared service centre"]
-    backfill = run_alerts(db_path, config, now=now(), notify_backfill=True)
-    assert len(backfill.sent) == FLAGGED_ACTIVE_ITEMS
-    assert len({m.message["Message-ID"] for m in smtp.mails}) == len(smtp.mails) == FLAGGED_ACTIVE_ITEMS + 1
 
 
 def test_webhook_slack_and_teams_payloads(db_path: Path, receiver: WebhookReceiver, tmp_path: Path,
@@ -156,7 +166,8 @@ def test_webhook_slack_and_teams_payloads(db_path: Path, receiver: WebhookReceiv
     for style in ("webhook", "slack", "teams"):
         monkeypatch.setenv(f"{style.upper()}_URL", receiver.url(f"/{style}"))
     config = write_config(tmp_path, tables)
-    load(db_path, [post("blog-a", "1", SCRIPT_TITLE, published=datetime(2026, 2, 1, 9, tzinfo=UTC))])
+    load(db_path, [post("blog-a", "1", SCRIPT_TITLE, published=datetime(2026, 2, 1, 9, tzinfo=UTC))],
+         command="backfill")
     run_alerts(db_path, config, now=now(), notify_backfill=True)
     generic, slack, teams = (receiver.accepted(f"/{style}") for style in ("webhook", "slack", "teams"))
     assert len(generic) == len(slack) == len(teams) == 1
@@ -196,6 +207,7 @@ def test_after_n_failures_an_item_is_given_up_and_maintainers_are_told(
     monkeypatch.setenv("OPS_URL", receiver.url("/ops"))
     config = write_config(tmp_path, HOOK + '\n[maintainer]\nchannel = "webhook"\nurl_env = "OPS_URL"\n'
                                            "delivery_attempts = 2\n")
+    baseline(db_path, ["blog-a"])
     run_alerts(db_path, config, now=now())
     load(db_path, [post("blog-a", "1", "Shared services", published=now() + timedelta(minutes=1))])
     receiver.statuses = [500, 500]
@@ -214,7 +226,7 @@ def test_after_n_failures_an_item_is_given_up_and_maintainers_are_told(
 CRASH = """
 import os, sys
 from datetime import UTC, datetime
-from alerts import run_alerts
+from alerts import AlertReport, run_alerts
 from {module} import {cls} as channel
 
 send = channel.send
@@ -315,7 +327,8 @@ def test_an_apprise_url_delivers(db_path: Path, receiver: WebhookReceiver, tmp_p
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APPRISE_URL", receiver.url("/apprise").replace("http://", "json://"))
     config = write_config(tmp_path, '[[subscriptions]]\nid = "chat"\nchannel = "apprise"\nurl_env = "APPRISE_URL"\n')
-    load(db_path, [post("blog-a", "1", SCRIPT_TITLE, published=datetime(2026, 2, 1, 9, tzinfo=UTC))])
+    load(db_path, [post("blog-a", "1", SCRIPT_TITLE, published=datetime(2026, 2, 1, 9, tzinfo=UTC))],
+         command="backfill")
     assert [d.status for d in run_alerts(db_path, config, now=now(), notify_backfill=True).deliveries] == ["sent"]
     (received,) = receiver.accepted("/apprise")
     assert received.json["title"] == f"[unionwatch] Shared services: {SCRIPT_TITLE}"
@@ -333,14 +346,16 @@ def test_encrypted_smtp_with_login_from_the_environment(db_path: Path, tmp_path:
         monkeypatch.setenv("UNIONWATCH_SMTP_USER", "uw")
         monkeypatch.setenv("UNIONWATCH_SMTP_PASSWORD", "s3cret pass")
         monkeypatch.setenv("UNIONWATCH_SMTP_CAFILE", str(ca_file))
-        load(db_path, [post("blog-a", "1", "Shared services", published=datetime(2026, 2, 1, tzinfo=UTC))])
+        load(db_path, [post("blog-a", "1", "Shared services", published=datetime(2026, 2, 1, tzinfo=UTC))],
+             command="backfill")
         report = run_alerts(db_path, write_config(tmp_path, EMAIL), now=now(), notify_backfill=True)
     assert report.ok and [m.login for m in server.mails] == ["uw"]
 
 
 def test_a_refusing_mail_relay_is_retried(db_path: Path, smtp: SmtpReceiver, tmp_path: Path) -> None:
     config = write_config(tmp_path, EMAIL)
-    load(db_path, [post("blog-a", "1", "Shared services", published=datetime(2026, 2, 1, tzinfo=UTC))])
+    load(db_path, [post("blog-a", "1", "Shared services", published=datetime(2026, 2, 1, tzinfo=UTC))],
+         command="backfill")
     smtp.refuse = ["451 4.3.0 Try again later"]
     first = run_alerts(db_path, config, now=now(), notify_backfill=True)
     assert [(d.status, d.error) for d in first.deliveries] == [
@@ -352,7 +367,8 @@ def test_a_refusing_mail_relay_is_retried(db_path: Path, smtp: SmtpReceiver, tmp
 def test_a_missing_secret_sends_nothing_and_loses_nothing(db_path: Path, receiver: WebhookReceiver,
                                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = write_config(tmp_path, HOOK)
-    load(db_path, [post("blog-a", "1", "Shared services", published=datetime(2026, 2, 1, tzinfo=UTC))])
+    load(db_path, [post("blog-a", "1", "Shared services", published=datetime(2026, 2, 1, tzinfo=UTC))],
+         command="backfill")
     monkeypatch.delenv("HOOK_URL")
     report = run_alerts(db_path, config, now=now(), notify_backfill=True)
     assert report.problems == ["hook: environment variable HOOK_URL is not set (it holds the webhook URL of 'hook'); "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,10 +25,11 @@ def config(tmp_path: Path) -> AlertConfig:
 
 
 def item(key: str, title: str = SCRIPT_TITLE, *, source: str = "blog-a", day: int = 1,
-         url: str = "https://blog-a.example.org/p?a=1&b=2", snippet: str = HOSTILE_SNIPPET) -> AlertItem:
+         url: str = "https://blog-a.example.org/p?a=1&b=2", snippet: str = HOSTILE_SNIPPET,
+         news: str = "new") -> AlertItem:
     return AlertItem(f"{source}:{key}", "s", f"key-{key}", source, "blog_post", title, url, "<i>Ann</i>",
                      datetime(2026, 3, day, 12, tzinfo=UTC), ["shared_services"], ["shared service"], snippet,
-                     datetime(2026, 3, day, 13, tzinfo=UTC), 0)
+                     datetime(2026, 3, day, 13, tzinfo=UTC), 0, news)
 
 
 def strings(payload: object) -> list[str]:
@@ -105,7 +107,32 @@ def test_the_generic_webhook_payload_is_plain_data(config: AlertConfig) -> None:
                    "title": SCRIPT_TITLE, "url": "https://blog-a.example.org/p?a=1&b=2", "author": "<i>Ann</i>",
                    "published_at": "2026-03-01T12:00:00+00:00", "topics": ["shared_services"],
                    "topic_labels": ["Shared services"], "matched_terms": ["shared service"],
-                   "snippet": HOSTILE_SNIPPET, "dedupe_key": "key-1"}]}
+                   "snippet": HOSTILE_SNIPPET, "dedupe_key": "key-1", "related_only": False, "news": "new"}]}
+
+
+def related(key: str, title: str, *, day: int = 2) -> AlertItem:
+    """An item found by the relatedness score alone: no topics, its passage as snippet."""
+    return replace(item(key, title, day=day, snippet="HR and payroll will move to a joint <b>team</b>"),
+                   topics=[], matched_terms=[], related_only=True)
+
+
+def test_related_only_items_have_their_own_marked_section_in_a_digest(config: AlertConfig) -> None:
+    items = [item("a", "Flagged A post", day=1), related("r", "Joint team plan")]
+    message = Renderer(config).digest(config.subscriptions[0], items, datetime(2026, 3, 4, 8, tzinfo=UTC))
+    lines = message.text.splitlines()
+    assert [line for line in lines if line.startswith("==") or line.endswith(("post", "plan"))] == [
+        "== Blog A (1) ==", "Flagged A post", "== Related items, not flagged by the topic rules (1) ==",
+        "Joint team plan"]
+    assert "Blog A by <i>Ann</i> · published 2 Mar 2026 · Related, not flagged by the topic rules" in lines
+    assert "Related items, not flagged by the topic rules (1)</h3>" in message.html
+    assert "<b>team</b>" not in message.html and "&lt;b&gt;team&lt;/b&gt;" in message.html
+    assert json_payload(message, config)["items"][1]["related_only"] is True
+
+
+def test_a_related_only_item_sent_alone_says_so(config: AlertConfig) -> None:
+    message = Renderer(config).item(config.subscriptions[0], related("r", "Joint team plan"))
+    assert message.heading == "Newly found: Related, not flagged by the topic rules"
+    assert message.subject == "[unionwatch] Related: Joint team plan"
 
 
 def test_long_digests_are_summarised_in_chat(config: AlertConfig) -> None:
@@ -114,3 +141,25 @@ def test_long_digests_are_summarised_in_chat(config: AlertConfig) -> None:
     slack = slack_payload(message)
     assert len(slack["blocks"]) == 1 + 20 + 1 and "and 5 more" in strings(slack["blocks"][-1])
     assert "and 5 more" in strings(teams_payload(message))
+
+
+def test_an_edit_that_newly_flags_a_known_item_says_updated_in_every_rendering(config: AlertConfig,
+                                                                               tmp_path: Path) -> None:
+    from alerts.channels.atom import AtomChannel
+
+    renderer = Renderer(config)
+    edited = item("1", "Branch news", news="updated")
+    message = renderer.item(config.subscriptions[0], edited)
+    assert message.subject == "[unionwatch] Shared services: Updated: Branch news"
+    assert message.text.startswith("Updated, newly flagged: Shared services\n\nUpdated: Branch news\n")
+    assert ">Updated: Branch news</a>" in message.html
+    assert json_payload(message, config)["items"][0]["news"] == "updated"
+    assert slack_payload(message)["blocks"][1]["elements"][0]["elements"][0]["text"] == "Updated: Branch news"
+    teams = teams_payload(message)["attachments"][0]["content"]["body"]
+    assert teams[1]["inlines"][0]["text"] == "Updated: Branch news"
+    digest = renderer.digest(config.subscriptions[0], [edited, item("2", "A new post", day=2)],
+                             datetime(2026, 3, 3, 8, tzinfo=UTC))
+    assert "\nUpdated: Branch news\n" in digest.text and "\nA new post\n" in digest.text
+    atom = AtomChannel(tmp_path / "f.atom", "s", renderer)
+    feed = atom.document(renderer.feed(config.subscriptions[0], [edited], []))
+    assert b"<title type=\"text\">Updated: Branch news</title>" in feed

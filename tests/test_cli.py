@@ -9,9 +9,9 @@ from pathlib import Path
 
 import duckdb
 
-from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS
-from demo.news_content import NEWS_ITEMS
-from demo.wordpress_content import PRESS_POSTS, WP_POSTS
+from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS, REPOST_POST
+from demo.news_content import NEWS_ITEMS, PRESS_RELEASE_ITEM
+from demo.wordpress_content import EDITED_RELEASE_POST, PRESS_POSTS, WP_POSTS
 from extractors.records import ARTICLE
 
 
@@ -63,23 +63,24 @@ def test_demo_ingests_the_sample_sites_and_shows_flags(tmp_path: Path) -> None:
     # Every item is published: an untitled WordPress post titled by its first words, a password-protected
     # one with its title only, a video-only and a photo Blogger post, the news item whose page is gone (its
     # summary), and the JSON Feed's items with their full text (the PDF's too). The magazine-theme site's
-    # sitemap leaves its password-protected post out.
-    assert per_kind == {"sample-motions": 16, "sample-active": len(ACTIVE_BLOG_POSTS),
-                        "sample-branch": len(BRANCH_BLOG_POSTS), "sample-wordpress": len(WP_POSTS),
+    # sitemap leaves its password-protected post out. The demo adds a press release to the news site and its
+    # two reposts (demo_sites(reposts=True)).
+    assert per_kind == {"sample-motions": 18, "sample-active": len(ACTIVE_BLOG_POSTS),
+                        "sample-branch": len(BRANCH_BLOG_POSTS) + 1, "sample-wordpress": len(WP_POSTS) + 1,
                         "sample-press": sum(not p.password for p in PRESS_POSTS),
-                        "sample-news": len(NEWS_ITEMS) - 1, "sample-news-json": len(NEWS_ITEMS)}
+                        "sample-news": len(NEWS_ITEMS), "sample-news-json": len(NEWS_ITEMS) + 1}
     assert "held = rows kept in quarantine" not in result.stdout and quarantined == []
     expected = {f"sample-motions:{m.slug}" for m in MOTIONS if m.expected_topics}
     expected |= {f"sample-{blog}:{p.post_id}" for blog, posts in (("active", ACTIVE_BLOG_POSTS),
-                                                                   ("branch", BRANCH_BLOG_POSTS))
+                                                                   ("branch", [*BRANCH_BLOG_POSTS, REPOST_POST]))
                  for p in posts if p.expected_topics}
-    expected |= {f"sample-wordpress:{p.post_id}" for p in WP_POSTS if p.expected_topics}
+    expected |= {f"sample-wordpress:{p.post_id}" for p in [*WP_POSTS, EDITED_RELEASE_POST] if p.expected_topics}
     expected |= {f"sample-press:{p.post_id}" for p in PRESS_POSTS if p.expected_topics and not p.password}
     assert {doc for doc in flagged if not doc.startswith(("sample-news:", "sample-news-json:"))} == expected
     assert sum(doc.startswith("sample-news:") for doc in flagged) == sum(
-        bool(item.expected_topics) for item in NEWS_ITEMS if item.kind == ARTICLE)
+        bool(item.expected_topics) for item in [*NEWS_ITEMS, PRESS_RELEASE_ITEM] if item.kind == ARTICLE)
     assert sum(doc.startswith("sample-news-json:") for doc in flagged) == sum(
-        bool(item.expected_topics) for item in NEWS_ITEMS)
+        bool(item.expected_topics) for item in [*NEWS_ITEMS, PRESS_RELEASE_ITEM])
     flagged = unionwatch("explain", "sample-motions:shared-services", "--db", "demo.duckdb", cwd=tmp_path)
     assert flagged.returncode == 0 and "stored flag: shared_services" in flagged.stdout
     assert "shared_services (Shared services): MATCH" in flagged.stdout

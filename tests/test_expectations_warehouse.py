@@ -13,6 +13,7 @@ from expectations import gate
 from extractors.records import BLOG_POST, MOTION
 from warehouse import quality
 from warehouse.db import connect
+from warehouse.load import RELATED_COLUMNS
 from warehouse.load import stage_frame as stage
 
 
@@ -146,4 +147,4 @@ def test_passing_rows_are_what_the_loader_publishes() -> None:
     blocked = gate.check(batch, stats(batch, BLOG_POST, items=0, history=[30, 30, 30]), now=NOW)
     assert quality.passing_rows(stage(batch), blocked).empty
     empty = quality.passing_rows(stage([]), gate.check([], stats([], BLOG_POST), now=NOW))
-    assert empty.empty and empty.columns.tolist() == list(quality.STAGE_COLUMNS)
+    assert empty.empty and empty.columns.tolist() == [*quality.STAGE_COLUMNS, *RELATED_COLUMNS]

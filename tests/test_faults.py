@@ -2,8 +2,9 @@
 
 The sample sites are wrapped in demo.sites.faulty.FaultySite. A failing URL fails a whole streak of as
 many requests as the fetcher makes attempts, so it stays failed through its retries in one run and answers
-in the next. The warehouse after two faulty runs is compared, table by table in SQL, with the warehouse of
-one clean run over the very same servers.
+in the next. The sites then publish new items. The warehouse after two faulty runs before and two after
+is compared, table by table in SQL (the alert outbox of an Atom subscription included), with the warehouse
+of one clean run before and one after, over the very same servers.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
 import pytest
+from alerts_support import SHARED_HTML, sample_motion, sample_post
 
+from demo.content import GMT
 from demo.server import Request, Response, SiteServer, serve_sites
 from demo.sites import demo_sites
 from demo.sites.faulty import FAULTS, FaultySite
@@ -48,8 +52,10 @@ SAME_AS_CLEAN = {
                          "decision, year, motion_group, labels, body, raw_sha256, marker",
     "flags": "document_id, version, topics, matched_terms, score, snippet, rules_fingerprint, cleared_at IS NULL",
     "documents": "document_id, source_id, kind, url, title, author, published_at, conference, decision, body",
-    "alert_outbox": "document_id, subscription_id",
+    "alert_outbox": "document_id, subscription_id, status, news",
 }
+SUBSCRIPTION = '\n[[subscriptions]]\nid = "staff-feed"\nchannel = "atom"\npath = "alerts.atom"\n'
+
 
 
 class Page:
@@ -62,7 +68,7 @@ class Page:
 
 @dataclass
 class FaultRuns:
-    """Two runs against the faulty sites, one clean run against the same servers, and what happened."""
+    """Faulty runs against the sample sites, clean runs against the same servers, and what happened."""
 
     clean: Path
     faulty: Path
@@ -70,31 +76,61 @@ class FaultRuns:
     run_ids: list[str]
     requests: list[int]  # per faulty run
     faults: list[Counter[str]]  # per faulty run, by kind
+    news: set[str]  # ids of the items published between the first runs and the last ones
 
 
-def ingest_once(servers: dict[str, SiteServer], db: Path, sources: Path) -> str:
-    """One real ingestion of the served sites into `db`; returns the run id."""
-    sources.write_text(sources_toml({name: server.url for name, server in servers.items()}), encoding="utf-8")
-    return ingest(load_sources(sources), str(db), extract_retry_delay=0).run_id
+def ingest_once(servers: dict[str, SiteServer], db: Path, folder: Path) -> str:
+    """One real ingestion of the served sites into `db`, alerting an Atom subscription; returns the run id."""
+    folder.mkdir(exist_ok=True)
+    sources = folder / "sources.toml"
+    sources.write_text(sources_toml({name: server.url for name, server in servers.items()}) + SUBSCRIPTION,
+                       encoding="utf-8")
+    return ingest(load_sources(sources), str(db), extract_retry_delay=0, alerts_config=str(sources)).run_id
+
+
+def publish_news(sites: dict[str, object]) -> set[str]:
+    """New items on the sample sites, as their authors publish them: the document ids alerts should carry."""
+    now = datetime.now(GMT)
+    sites["active"].posts += [
+        sample_post("5551001", "new-shared-service-centre", "A shared service centre for payroll",
+                    now - timedelta(hours=1), SHARED_HTML),
+        sample_post("5551002", "back-dated-shared-services", "Shared services, back-dated to 2012",
+                    datetime(2012, 1, 15, 12, tzinfo=GMT), SHARED_HTML, updated=now - timedelta(minutes=30))]
+    sites["motions"].motions.append(sample_motion("shared-services-review-now", "Shared services review",
+                                                  now.year, now.date()))
+    return {"sample-active:5551001", "sample-active:5551002", "sample-motions:shared-services-review-now"}
 
 
 @pytest.fixture(scope="module")
 def runs(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultRuns]:
-    """A clean run, then two runs with 20 % of URL streaks failing, over the same three sample sites."""
+    """A clean and a faulty warehouse over the same three sample sites: each sees the sites, then new items.
+
+    The clean one runs once before the news and once after. The faulty one runs twice before and twice
+    after, with 20 % of URL streaks failing, so faults hit both the history and the news.
+    """
     tmp = tmp_path_factory.mktemp("faults")
     with serve_sites(demo_sites(*SITES)) as servers:
-        ingest_once(servers, tmp / "clean.duckdb", tmp / "sources.toml")
-        sites = {name: FaultySite(server.site, SHARE, SEED, RUN_FAULTS, streak=STREAK)
-                 for name, server in servers.items()}
-        for name, server in servers.items():
-            server.site = sites[name]
-        result = FaultRuns(tmp / "clean.duckdb", tmp / "faulty.duckdb", sites, [], [], [])
-        for _ in range(2):
-            before_requests = sum(sum(site.hits.values()) for site in sites.values())
-            before_faults = sum((site.faults for site in sites.values()), Counter())
-            result.run_ids.append(ingest_once(servers, result.faulty, tmp / "sources.toml"))
-            result.requests.append(sum(sum(site.hits.values()) for site in sites.values()) - before_requests)
-            result.faults.append(sum((site.faults for site in sites.values()), Counter()) - before_faults)
+        originals = {name: server.site for name, server in servers.items()}
+        ingest_once(servers, tmp / "clean.duckdb", tmp / "clean")
+        sites = {name: FaultySite(site, SHARE, SEED, RUN_FAULTS, streak=STREAK) for name, site in originals.items()}
+        result = FaultRuns(tmp / "clean.duckdb", tmp / "faulty.duckdb", sites, [], [], [], set())
+
+        def faulty_runs() -> None:
+            for name, server in servers.items():
+                server.site = sites[name]
+            for _ in range(2):
+                before_requests = sum(sum(site.hits.values()) for site in sites.values())
+                before_faults = sum((site.faults for site in sites.values()), Counter())
+                result.run_ids.append(ingest_once(servers, result.faulty, tmp / "faulty"))
+                result.requests.append(sum(sum(site.hits.values()) for site in sites.values()) - before_requests)
+                result.faults.append(sum((site.faults for site in sites.values()), Counter()) - before_faults)
+            for name, server in servers.items():
+                server.site = originals[name]
+
+        faulty_runs()
+        result.news = publish_news(originals)
+        ingest_once(servers, tmp / "clean.duckdb", tmp / "clean")
+        faulty_runs()
         yield result
 
 
@@ -188,3 +224,10 @@ def test_reruns_add_no_duplicate_documents_versions_or_flags(runs: FaultRuns) ->
 def test_after_the_next_run_the_warehouse_equals_a_clean_run(runs: FaultRuns) -> None:
     for table, columns in SAME_AS_CLEAN.items():
         assert differences(runs.faulty, runs.clean, table, columns) == [], table
+
+
+def test_the_faulty_runs_alert_exactly_what_the_clean_runs_alert(runs: FaultRuns) -> None:
+    sent = query(runs.faulty, "SELECT document_id, status, news FROM alert_outbox ORDER BY 1")
+    assert sent == sorted((document_id, "sent", "new") for document_id in runs.news), \
+        "the new items, once each; nothing the first faulty run could not fetch is announced as new"
+    assert differences(runs.faulty, runs.clean, "alert_outbox", SAME_AS_CLEAN["alert_outbox"]) == []

@@ -64,7 +64,7 @@ def test_blog_posts_from_feed_and_from_html_fallback(sites, db_path, tmp_path) -
     via = dict(query(db_path, "SELECT source_id, discovered_via FROM source_runs"))
     assert via == {"sample-motions": "listing", "sample-active": "atom feed", "sample-branch": "html pages"}
     feed_pages = [r for r in sites["active"].requests if r.path == "/feeds/posts/default"]
-    assert len(feed_pages) == 3, "9 posts at 4 a page: the crawl must follow rel='next' twice"
+    assert len(feed_pages) == 3, "11 posts at 4 a page: the crawl must follow rel='next' twice"
     assert "max-results=100" in feed_pages[0].query_string and "orderby=updated" in feed_pages[0].query_string
 
 

@@ -109,6 +109,15 @@ def test_the_search_macro_is_documented(tmp_path) -> None:
     assert not problems, "\n".join(problems)
 
 
+def test_the_alert_documents_macro_is_documented(tmp_path) -> None:
+    with connect(tmp_path / "fresh.duckdb") as con:
+        migrate(con)
+        described = con.execute("DESCRIBE SELECT * FROM alert_documents(true, false)").fetchall()
+    columns = [(column, TYPE_NAMES.get(kind, kind)) for column, kind, *_ in described]
+    problems = differences("alert_documents", columns, documented("Table macros").get("alert_documents", []))
+    assert not problems, "\n".join(problems)
+
+
 def test_every_example_query_runs_and_finds_something(warehouse) -> None:
     with connect(warehouse, read_only=True) as con:
         statements = con.extract_statements(QUERIES.read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ import pytest
 
 from warehouse.db import connect
 from warehouse.migrate import available, migrate
-from warehouse.search import search
+from warehouse.search import search, update_index
 
 CORPUS = {
     "corpus:centre": ("Shared services centre opens", "The council opened a shared services centre for payroll."),
@@ -76,6 +76,7 @@ def corpus_db(tmp_path: Path) -> Path:
                            SELECT ? AS document_id, 1 AS version, md5(?) AS content_hash, ? AS url, ? AS title,
                                   ? AS body, []::VARCHAR[] AS labels, 'r1' AS run_id, now() AS seen_at""",
                         [doc_id, body, f"https://example.org/{doc_id}", title, body])
+        update_index(con)  # as the loader does after each batch
     return path
 
 

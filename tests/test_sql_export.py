@@ -107,3 +107,61 @@ def test_export_writes_every_view_whole(warehouse, tmp_path, fmt) -> None:
         with connect(warehouse, read_only=True) as con:
             assert con.execute("SELECT document_id, topics FROM read_parquet(?) ORDER BY 1",
                                [str(out / "flagged_documents.parquet")]).fetchall() == flagged
+
+
+def view_shapes(db: Path) -> dict[str, tuple[list[tuple[str, str]], int]]:
+    """Each view's (column, type) list and row count, as DuckDB 2.0 sees them."""
+    with connect(db, read_only=True) as con:
+        return {view: ([(name, kind) for name, kind, *_ in con.execute(f'DESCRIBE "{view}"').fetchall()],
+                       con.execute(f'SELECT count(*) FROM "{view}"').fetchone()[0])  # noqa: S608
+                for (view,) in con.execute(VIEWS_SQL).fetchall()}
+
+
+def cli_json(sql: str) -> list[dict]:
+    """Rows of `sql` in the DuckDB 1.x CLI the test extra installs (an in-memory database)."""
+    found = subprocess.run([str(Path(sys.executable).parent / "duckdb"), "-json", "-c", sql], capture_output=True,
+                           text=True, timeout=60, check=False)
+    assert found.returncode == 0 and "Error" not in found.stderr, f"{sql}\n{found.stderr}"
+    return json.loads(found.stdout) if found.stdout.strip() else []
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_exports_read_back_the_same_in_pandas_polars_and_the_1x_cli(warehouse, tmp_path, fmt) -> None:
+    import pandas as pd
+    import polars as pl
+
+    out = tmp_path / "export"
+    result = unionwatch("export", "--format", fmt, str(out), "--db", str(warehouse), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    shapes = view_shapes(warehouse)
+    assert shapes["flagged_documents"][1] > 0 and shapes["documents"][1] > 0
+    reader = "read_parquet" if fmt == "parquet" else "read_csv"
+    for view, (columns, count) in shapes.items():
+        path = out / f"{view}.{fmt}"
+        names = [name for name, _ in columns]
+        frame = pl.read_parquet(path) if fmt == "parquet" else pl.read_csv(path, infer_schema_length=0)
+        assert (frame.columns, frame.height) == (names, count), f"polars, {view}"
+        if fmt == "csv":  # pandas reads Parquet only with pyarrow, which the project does not install
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+            assert (list(table.columns), len(table)) == (names, count), f"pandas, {view}"
+        literal = "'" + str(path).replace("'", "''") + "'"
+        counted = cli_json(f"SELECT count(*) AS n FROM {reader}({literal})")  # noqa: S608 (a quoted path)
+        assert counted == [{"n": count}], f"1.x CLI, {view}"
+        described = [(row["column_name"], row["column_type"]) for row in cli_json(f"DESCRIBE FROM {reader}({literal})")]
+        assert [name for name, _ in described] == names, f"1.x CLI, {view}"
+        if fmt == "parquet":
+            assert described == columns, f"1.x CLI reads {view}'s types as the view has them"
+    flagged = rows(warehouse, "SELECT document_id, topics, published_at FROM flagged_documents ORDER BY 1")
+    path = out / f"flagged_documents.{fmt}"
+    if fmt == "parquet":
+        frame = pl.read_parquet(path).sort("document_id")
+        assert frame.schema["topics"] == pl.List(pl.String)
+        assert frame.schema["published_at"] == pl.Datetime("us", "UTC")
+        assert [(d, list(t), p) for d, t, p in frame.select("document_id", "topics", "published_at").rows()] == \
+            flagged
+    else:
+        table = pd.read_csv(path, keep_default_na=False).sort_values("document_id")
+        assert [json.loads(topics) for topics in table["topics"]] == [topics for _, topics, _ in flagged]
+        published = pd.to_datetime(table["published_at"].replace("", None), utc=True)
+        assert [None if pd.isna(p) else p.to_pydatetime() for p in published] == [p for _, _, p in flagged]
+        assert table["published_at"].str.endswith("+00").all(), "times are in UTC whatever the machine's zone"

@@ -1,4 +1,4 @@
-"""Refine extracted documents: dedupe, clean, canonicalise, fingerprint and classify them."""
+"""Refine extracted documents: dedupe, clean, canonicalise, fingerprint, classify and score their relatedness."""
 
 from __future__ import annotations
 
@@ -9,16 +9,18 @@ from extractors.records import MOTION, Document
 from transforms.classify import Classification, Rules, classify
 from transforms.dedupe import content_hash, dedupe
 from transforms.normalize import clean_text, title_from_text
+from transforms.related import Relatedness, RelatednessModel, default_model
 from transforms.urls import canonical_url
 
 
 @dataclass(frozen=True)
 class Refined:
-    """A cleaned document with its version fingerprint and classification (None when not flagged)."""
+    """A cleaned document with its version fingerprint, classification (None when not flagged) and relatedness."""
 
     document: Document
     content_hash: str
     classification: Classification | None
+    relatedness: Relatedness | None = None
 
 
 def _clean(doc: Document) -> Document:
@@ -35,8 +37,13 @@ def _clean(doc: Document) -> Document:
     )
 
 
-def refine(docs: list[Document], rules: Rules) -> list[Refined]:
-    """Dedupe `docs` by document id, then clean, fingerprint and classify each one."""
+def refine(docs: list[Document], rules: Rules, model: RelatednessModel | None = None) -> list[Refined]:
+    """Dedupe `docs` by document id, then clean, fingerprint, classify and score each one.
+
+    `model` scores relatedness; by default the one trained from the bundled examples (built once per process).
+    """
+    model = model or default_model()
     cleaned = [_clean(doc) for doc in dedupe(docs)]
     # Title and body are clean_text output already (a title's lines joined with spaces stays so).
-    return [Refined(doc, content_hash(doc), classify(doc.title, doc.body, rules, cleaned=True)) for doc in cleaned]
+    return [Refined(doc, content_hash(doc), classify(doc.title, doc.body, rules, cleaned=True),
+                    model.score(doc.title, doc.body)) for doc in cleaned]

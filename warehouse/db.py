@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -15,6 +16,11 @@ OFFLINE_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensi
 # in the writer process; evicted blocks are read back from the file when needed. Read-only use keeps the default.
 WRITER_MEMORY_LIMIT = "128MB"
 MEMORY_LIMIT_ENV = "UNIONWATCH_DUCKDB_MEMORY_LIMIT"
+STORAGE_ENV = "UNIONWATCH_SNAPSHOT_STORAGE"
+# The oldest storage version whose files DuckDB opens, views and macros working, in every release since it
+# (measured per release in benchmarks/RESULTS.md; a v1.0.0 file fails to open in DuckDB 1.0: its primary keys).
+# New warehouses are created in it too, so publishing a snapshot stays a file copy.
+SNAPSHOT_STORAGE = "v1.1.0"
 
 
 class WarehouseError(RuntimeError):
@@ -57,11 +63,36 @@ def kept_open(path: Path | str) -> Iterator[None]:
         con.close()
 
 
+def storage_version() -> str:
+    """The snapshot's DuckDB storage version: $UNIONWATCH_SNAPSHOT_STORAGE, else SNAPSHOT_STORAGE.
+
+    Checked against the versions this DuckDB can write (WarehouseError naming the setting when it cannot).
+    """
+    return _checked_storage(os.environ.get(STORAGE_ENV, "").strip() or SNAPSHOT_STORAGE)
+
+
+@cache
+def _checked_storage(version: str) -> str:
+    """`version` once DuckDB has accepted it as a storage version."""
+    with duckdb.connect() as con:
+        try:
+            con.execute("ATTACH ':memory:' AS probe (STORAGE_VERSION ?)", [version])
+        except duckdb.Error as exc:
+            raise WarehouseError(
+                f"{STORAGE_ENV}={version!r}: DuckDB {duckdb.__version__} cannot write this storage version "
+                f"({str(exc).splitlines()[0].split(', valid options')[0]}); set it to a release such as "
+                f"'{SNAPSHOT_STORAGE}' (opened by DuckDB {SNAPSHOT_STORAGE[1:]} and later) or 'latest', or unset "
+                "it") from None
+    return version
+
+
 def _config(read_only: bool) -> dict[str, str | bool]:
-    """DuckDB settings: always offline; when writing, the memory cap ($UNIONWATCH_DUCKDB_MEMORY_LIMIT wins)."""
+    """DuckDB settings: always offline; when writing, the memory cap ($UNIONWATCH_DUCKDB_MEMORY_LIMIT wins) and
+    the storage version a new file is created in."""
     if read_only:
         return OFFLINE_CONFIG
-    return {**OFFLINE_CONFIG, "memory_limit": os.environ.get(MEMORY_LIMIT_ENV, WRITER_MEMORY_LIMIT)}
+    return {**OFFLINE_CONFIG, "memory_limit": os.environ.get(MEMORY_LIMIT_ENV, WRITER_MEMORY_LIMIT),
+            "storage_compatibility_version": storage_version()}
 
 
 def _holder(message: str) -> str:

@@ -17,6 +17,7 @@ from extractors.records import Document, Extraction, SourceConfig
 from warehouse import quality
 from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
+from warehouse.search import update_index
 from warehouse.state import blocked
 
 if TYPE_CHECKING:
@@ -33,12 +34,22 @@ class Classified(Protocol):
     snippet: str
 
 
+class Related(Protocol):
+    """What the loader needs of a relatedness score (transforms.related.Relatedness)."""
+
+    score: float
+    related: bool
+    passage: str
+    fingerprint: str
+
+
 class RefinedLike(Protocol):
     """What the loader needs of a refined record (transforms.pipeline.Refined)."""
 
     document: Document
     content_hash: str
     classification: Classified | None
+    relatedness: Related | None
 
 
 @dataclass(frozen=True)
@@ -89,17 +100,22 @@ FROM stage_df
 
 CHANGES_SQL = """
 CREATE TEMP TABLE changes AS
-SELECT s.*, COALESCE(k.current_version, 0) + 1 AS version, k.document_id IS NULL AS is_new
+SELECT s.*, COALESCE(k.current_version, 0) + 1 AS version, k.document_id IS NULL AS is_new,
+       s.topics IS NOT NULL AND (f.document_id IS NULL OR f.cleared_at IS NOT NULL) AS became_flagged
 FROM stage s
 LEFT JOIN document_keys k ON k.document_id = s.document_id
 LEFT JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
+LEFT JOIN flags f ON f.document_id = s.document_id
 WHERE v.content_hash IS DISTINCT FROM s.content_hash
 """
 
 VERSION_SQL = [
-    """INSERT INTO document_versions
+    """INSERT INTO document_versions (document_id, version, content_hash, url, title, author, published_at,
+              conference, decision, year, motion_group, labels, body, raw_sha256, run_id, seen_at, marker,
+              body_source, became_flagged)
        SELECT document_id, version, content_hash, url, title, author, published_at, conference, decision,
-              year, motion_group, labels, body, raw_sha256, $run_id, $now, marker, body_source FROM changes""",
+              year, motion_group, labels, body, raw_sha256, $run_id, $now, marker, body_source, became_flagged
+       FROM changes""",
     """INSERT INTO document_keys
        SELECT document_id, source_id, kind, source_key, 1, $now, $now, marker, $now, NULL
        FROM changes WHERE is_new""",
@@ -132,6 +148,22 @@ FLAG_SQL = [
        WHERE s.topics IS NOT NULL AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.document_id = s.document_id)""",
 ]
 
+# Relatedness follows the score of every staged row that has one, like flags; `related_at` keeps the first time
+# the document reached the threshold. Rows are rewritten only when something about them changed.
+RELATED_SQL = """
+INSERT INTO relatedness
+SELECT CAST(s.document_id AS VARCHAR), k.current_version, CAST(s.related_score AS DOUBLE),
+       CAST(s.related AS BOOLEAN), CAST(s.related_passage AS VARCHAR), CAST(s.related_fingerprint AS VARCHAR),
+       CASE WHEN CAST(s.related AS BOOLEAN) THEN $now END, $now
+FROM stage_df s JOIN document_keys k ON k.document_id = CAST(s.document_id AS VARCHAR)
+WHERE s.related_passage IS NOT NULL
+ON CONFLICT (document_id) DO UPDATE SET
+    version = excluded.version, score = excluded.score, related = excluded.related, passage = excluded.passage,
+    examples_fingerprint = excluded.examples_fingerprint,
+    related_at = coalesce(relatedness.related_at, excluded.related_at), scored_at = excluded.scored_at
+WHERE relatedness.version <> excluded.version OR relatedness.score <> excluded.score
+   OR relatedness.passage <> excluded.passage OR relatedness.examples_fingerprint <> excluded.examples_fingerprint
+"""
 
 # A backfill loads a source in slices, each its own transaction: the source's run row adds them up.
 SOURCE_RUN_SQL = """INSERT INTO source_runs (run_id, source_id, status, discovered_via, requests, documents_seen,
@@ -157,6 +189,7 @@ def start_run(db_path: Path | str, command: str, sources: Sequence[SourceConfig]
     with connect(db_path) as con:
         migrate(con)
         con.execute("BEGIN TRANSACTION")
+        update_index(con)  # documents of a warehouse made before the index, once; nothing after that
         # Only one run holds the run lock, so any run still 'running' was killed.
         con.execute("UPDATE runs SET status = 'abandoned' WHERE status = 'running'")
         for source in sources:
@@ -244,6 +277,10 @@ def _publish(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, run_id: str, ru
     params = {"run_id": run_id, "now": pd.Timestamp.now(tz="UTC"), "rules": rules_fingerprint}
     for sql in VERSION_SQL + ([SIGHTING_SQL] if sighting else []) + FLAG_SQL:
         con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+    if "related_score" in rows.columns:  # rows released from quarantine were staged before they were scored
+        con.execute(RELATED_SQL, {"now": params["now"]})
+    if new or changed:
+        update_index(con)
     con.execute("DROP TABLE changes")
     con.execute("DROP TABLE stage")
     con.unregister("stage_df")
@@ -349,11 +386,15 @@ def _record_failures(con: duckdb.DuckDBPyConnection, run_id: str, extraction: Ex
                          for f in extraction.failures])
 
 
+# Staged beside quality.STAGE_COLUMNS, for the relatedness table only (quarantine does not keep them).
+RELATED_COLUMNS = ("related_score", "related", "related_passage", "related_fingerprint")
+
+
 def stage_frame(refined: Sequence[RefinedLike]) -> pd.DataFrame:
-    """The batch as a DataFrame with one column per staged field."""
+    """The batch as a DataFrame with one column per staged field (quality.STAGE_COLUMNS, then RELATED_COLUMNS)."""
     rows = []
     for item in refined:
-        doc, flag = item.document, item.classification
+        doc, flag, related = item.document, item.classification, item.relatedness
         rows.append({
             "document_id": doc.document_id, "source_id": doc.source_id, "kind": doc.kind, "source_key": doc.key,
             "content_hash": item.content_hash, "url": doc.url, "title": doc.title, "author": doc.author,
@@ -364,10 +405,13 @@ def stage_frame(refined: Sequence[RefinedLike]) -> pd.DataFrame:
             "matched_terms": list(flag.matched_terms) if flag else None,
             "score": flag.score if flag else None, "snippet": flag.snippet if flag else None,
             "body_source": doc.body_source,
+            "related_score": related.score if related else None, "related": related.related if related else None,
+            "related_passage": related.passage if related else None,
+            "related_fingerprint": related.fingerprint if related else None,
         })
     frame = pd.DataFrame(rows, columns=[
         "document_id", "source_id", "kind", "source_key", "content_hash", "url", "title", "author",
         "published_at", "conference", "decision", "year", "motion_group", "labels", "body", "raw_sha256",
-        "marker", "topics", "matched_terms", "score", "snippet", "body_source"])
+        "marker", "topics", "matched_terms", "score", "snippet", "body_source", *RELATED_COLUMNS])
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
     return frame.astype({"year": "Int64"})

@@ -8,42 +8,113 @@ alerts/deliver.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 import duckdb
 
-KNOWN_BEFORE = "known before the subscription existed"
 OUTSIDE_WINDOW = "published before the subscription's since_days window"
+COPY_OF_STORY = "copy of an alerted story"
 
-ENQUEUE_SQL = """
-INSERT INTO alert_outbox (document_id, subscription_id, status, reason, attempts, dedupe_key, created_at)
-SELECT document_id, $subscription, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason, 0,
-       substr(sha256($subscription || chr(0) || document_id), 1, 32), $now
-FROM (
-    SELECT f.document_id,
-           CASE WHEN $backfill THEN NULL
-                WHEN f.flagged_at < s.first_seen_at
-                  OR coalesce(d.published_at, d.first_seen_at) < s.first_seen_at THEN $known_before
-                WHEN coalesce(d.published_at, d.first_seen_at) < $window_start THEN $outside_window
-           END AS reason
-    FROM flagged_documents f
-    JOIN documents d USING (document_id)
+# Runs that watch the sources (scheduled or one-off) and runs that walk their history. Items a watch run
+# sees first are news; items a backfill sees first are history unless the user asks to hear about them.
+# Other runs (reparse, quality recheck) read no new pages, so their documents are never news.
+WATCH_COMMANDS = ("run", "schedule", "distributed", "demo")
+BACKFILL_COMMANDS = ("backfill", "distributed backfill")
+
+# THE NEWNESS RULE (docs/alerts.md, "Which items are sent"). An item is news for a subscription when the
+# version of it that made it flagged -- its first version, or an edit of a known item that was not flagged
+# -- was loaded by a watch run that started after its source's first complete run (the baseline), and not
+# before unionwatch first read the subscription. Its date plays no part. A page that failed to fetch during
+# the baseline belonged to the history that run could not read: found later, it is still history. With
+# $backfills, versions loaded by a backfill ($backfill_run, or any backfill when NULL) are news too. One row
+# per document: its latest news. `news` says which: 'new', 'updated' (an edit newly flagged a known item)
+# or 'backfill'. With $include_related, a document's first version is a candidate too: ENQUEUE_SELECT keeps it
+# only while it is scored related.
+NEWS_SQL = """
+WITH baselines AS (
+    SELECT sr.source_id, min(r.started_at) AS baseline_at
+    FROM source_runs sr JOIN runs r USING (run_id)
+    WHERE sr.status = 'succeeded'
+    GROUP BY sr.source_id
+),
+news_versions AS (
+    SELECT v.document_id, v.version, v.seen_at,
+           CASE WHEN list_contains(CAST($backfill_commands AS VARCHAR[]), r.command) THEN 'backfill'
+                WHEN v.version = 1 THEN 'new' ELSE 'updated' END AS news
+    FROM document_versions v
+    JOIN runs r ON r.run_id = v.run_id
+    JOIN document_keys k ON k.document_id = v.document_id
+    JOIN baselines b ON b.source_id = k.source_id
     JOIN alert_subscriptions s ON s.subscription_id = $subscription
-    WHERE (CAST($topics AS VARCHAR[]) IS NULL OR list_has_any(f.topics, CAST($topics AS VARCHAR[])))
+    WHERE (v.became_flagged OR ($include_related AND v.version = 1))
+      AND ((list_contains(CAST($watch_commands AS VARCHAR[]), r.command)
+            AND r.started_at > b.baseline_at AND v.seen_at >= s.first_seen_at
+            AND NOT EXISTS (SELECT 1 FROM fetch_failures ff
+                            JOIN runs fr ON fr.run_id = ff.run_id
+                            JOIN responses rs ON rs.url = ff.url AND rs.sha256 = v.raw_sha256
+                            WHERE ff.source_id = k.source_id AND fr.started_at <= b.baseline_at))
+           OR ($backfills AND list_contains(CAST($backfill_commands AS VARCHAR[]), r.command)
+               AND ($backfill_run IS NULL OR r.run_id = $backfill_run)))
+),
+news AS (
+    SELECT document_id, arg_max(news, version) AS news FROM news_versions GROUP BY document_id
+)
+"""
+
+ENQUEUE_INSERT = """
+INSERT INTO alert_outbox (document_id, subscription_id, status, reason, attempts, dedupe_key, created_at, news)
+"""
+ENQUEUE_SELECT = """
+SELECT n.document_id, $subscription, CASE WHEN outside THEN 'skipped' ELSE 'pending' END,
+       CASE WHEN outside THEN $outside_window END, 0,
+       substr(sha256($subscription || chr(0) || n.document_id), 1, 32), $now, n.news
+FROM (
+    SELECT n.*, coalesce(coalesce(d.published_at, d.first_seen_at) < $window_start, false) AS outside
+    FROM news n
+    JOIN alert_documents($include_related, false) f USING (document_id)
+    JOIN documents d USING (document_id)
+    WHERE (CAST($topics AS VARCHAR[]) IS NULL OR f.related_only OR list_has_any(f.topics, CAST($topics AS VARCHAR[])))
       AND (CAST($sources AS VARCHAR[]) IS NULL OR list_contains(CAST($sources AS VARCHAR[]), d.source_id))
       AND NOT EXISTS (SELECT 1 FROM alert_outbox o
-                      WHERE o.document_id = f.document_id AND o.subscription_id = $subscription)
-)
+                      WHERE o.document_id = n.document_id AND o.subscription_id = $subscription)
+) n
 RETURNING status
+"""
+ENQUEUE_SQL = "".join((ENQUEUE_INSERT, NEWS_SQL, ENQUEUE_SELECT))  # constant fragments; values are bound
+
+# One alert per story: a pending row is skipped when another document of its story already has a row for the
+# subscription that is not skipped, queued earlier, or in the same batch and first seen earlier.
+COPIES_SQL = """
+UPDATE alert_outbox SET status = 'skipped', reason = $copy
+FROM story_members mine
+WHERE mine.document_id = alert_outbox.document_id
+  AND alert_outbox.subscription_id = $subscription AND alert_outbox.status = 'pending'
+  AND EXISTS (SELECT 1 FROM alert_outbox o JOIN story_members m ON m.document_id = o.document_id
+              WHERE o.subscription_id = $subscription AND o.document_id <> alert_outbox.document_id
+                AND m.story_id = mine.story_id AND o.status <> 'skipped'
+                AND (o.created_at < alert_outbox.created_at
+                     OR (o.created_at = alert_outbox.created_at AND m.position < mine.position)))
+RETURNING 1
+"""
+
+# The other documents of each item's story, where else it appeared, in first-seen order.
+ALSO_AT_SQL = """
+SELECT mine.document_id, d.document_id, d.source_id, d.url, d.first_seen_at
+FROM story_members mine
+JOIN story_members m ON m.story_id = mine.story_id AND m.document_id <> mine.document_id
+JOIN documents d ON d.document_id = m.document_id
+WHERE mine.document_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))
+ORDER BY m.position
 """
 
 # Both select the AlertItem columns, in order. Due rows: 'retry' first, so a failed item is not overtaken.
 DUE_SQL = """
 SELECT o.document_id, o.subscription_id, o.dedupe_key, d.source_id, d.kind, d.title, d.url, d.author,
-       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts
+       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts, f.related_only,
+       coalesce(o.news, 'new')
 FROM alert_outbox o
-JOIN flagged_documents f USING (document_id)
+JOIN alert_documents($include_related, false) f USING (document_id)
 JOIN documents d USING (document_id)
 WHERE o.subscription_id = $subscription AND o.status IN ('retry', 'pending')
 ORDER BY o.status = 'retry' DESC, d.published_at NULLS LAST, o.document_id
@@ -52,9 +123,10 @@ LIMIT $limit
 
 SENT_SQL = """
 SELECT o.document_id, o.subscription_id, o.dedupe_key, d.source_id, d.kind, d.title, d.url, d.author,
-       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts
+       d.published_at, f.topics, f.matched_terms, f.snippet, f.flagged_at, o.attempts, f.related_only,
+       coalesce(o.news, 'new')
 FROM alert_outbox o
-JOIN flags f USING (document_id)
+JOIN alert_documents(true, true) f USING (document_id)
 JOIN documents d USING (document_id)
 WHERE o.subscription_id = ? AND o.status = 'sent'
 ORDER BY o.sent_at DESC, d.published_at DESC NULLS LAST, o.document_id
@@ -63,8 +135,19 @@ LIMIT ?
 
 
 @dataclass(frozen=True)
+class Appearance:
+    """Another document of an item's story: where else the story appeared."""
+
+    document_id: str
+    source_id: str
+    url: str
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True)
 class AlertItem:
-    """One flagged document as it goes to one subscription."""
+    """One flagged document, or with include_related one scored related (`related_only`), as it goes to one
+    subscription; a related-only item has no topics and its passage as snippet."""
 
     document_id: str
     subscription_id: str
@@ -80,6 +163,14 @@ class AlertItem:
     snippet: str
     flagged_at: datetime
     attempts: int
+    related_only: bool = False
+    news: str = "new"  # new | updated (an edit newly flagged a known item) | backfill
+    also_at: tuple[Appearance, ...] = ()  # the story's other documents
+
+    @property
+    def updated(self) -> bool:
+        """True when an edit made this known item newly flagged."""
+        return self.news == "updated"
 
 
 @dataclass(frozen=True)
@@ -119,32 +210,36 @@ def register_subscription(con: duckdb.DuckDBPyConnection, subscription_id: str, 
 
 
 def enqueue(con: duckdb.DuckDBPyConnection, subscription_id: str, *, topics: Sequence[str] | None,
-            sources: Sequence[str] | None, window_start: datetime, now: datetime,
-            notify_backfill: bool = False) -> tuple[int, int]:
-    """Add a row for every matching flagged document this subscription has no row for; (pending, skipped).
+            sources: Sequence[str] | None, window_start: datetime | None, now: datetime,
+            backfills: bool = False, backfill_run: str | None = None,
+            include_related: bool = False) -> tuple[int, int]:
+    """Add a row for every matching flagged item that is news for this subscription; (pending, skipped).
 
-    Items already known when the subscription was first seen, or published before `window_start`, are
-    recorded as 'skipped' so they are never sent. With `notify_backfill` they are queued instead, and
-    rows skipped earlier are queued again: none of them was ever sent, so none can be sent twice.
+    News follows NEWS_SQL. An item published before `window_start` (None: no window) is recorded as
+    'skipped' so it is never sent. `backfills` adds what backfills discovered: only `backfill_run`'s
+    items when given, else every backfill's. Items with a row already are left alone, so nothing is
+    queued twice. With `include_related`, documents scored related without a flag match too, whatever
+    `topics` says. A copy of a story the subscription already has a row for is skipped (`COPY_OF_STORY`): one
+    alert per story.
     """
     statuses = [row[0] for row in con.execute(ENQUEUE_SQL, {
-        "subscription": subscription_id, "now": now, "backfill": notify_backfill,
+        "subscription": subscription_id, "now": now, "backfills": backfills, "backfill_run": backfill_run,
+        "watch_commands": list(WATCH_COMMANDS), "backfill_commands": list(BACKFILL_COMMANDS),
         "topics": list(topics) if topics is not None else None,
         "sources": list(sources) if sources is not None else None, "window_start": window_start,
-        "known_before": KNOWN_BEFORE, "outside_window": OUTSIDE_WINDOW}).fetchall()]
+        "outside_window": OUTSIDE_WINDOW, "include_related": include_related}).fetchall()]
     pending, skipped = statuses.count("pending"), statuses.count("skipped")
-    if notify_backfill:
-        reopened = con.execute("""UPDATE alert_outbox SET status = 'pending', reason = NULL
-                                  WHERE subscription_id = ? AND status = 'skipped' RETURNING 1""",
-                               [subscription_id]).fetchall()
-        pending += len(reopened)
-    return pending, skipped
+    copies = len(con.execute(COPIES_SQL, {"subscription": subscription_id, "copy": COPY_OF_STORY}).fetchall())
+    return pending - copies, skipped + copies
 
 
-def due_items(con: duckdb.DuckDBPyConnection, subscription_id: str, limit: int | None = None) -> list[AlertItem]:
-    """Rows waiting to be sent whose document is still flagged, retries first, then oldest publication first."""
-    rows = con.execute(DUE_SQL, {"subscription": subscription_id, "limit": limit}).fetchall()
-    return [_item(row) for row in rows]
+def due_items(con: duckdb.DuckDBPyConnection, subscription_id: str, limit: int | None = None, *,
+              include_related: bool = False) -> list[AlertItem]:
+    """Rows waiting to be sent whose document is still flagged (or, with `include_related`, still related),
+    retries first, then oldest publication first."""
+    rows = con.execute(DUE_SQL, {"subscription": subscription_id, "limit": limit,
+                                 "include_related": include_related}).fetchall()
+    return _with_appearances(con, [_item(row) for row in rows])
 
 
 def claim(con: duckdb.DuckDBPyConnection, items: Sequence[AlertItem], batch_key: str, now: datetime) -> None:
@@ -202,7 +297,7 @@ def recover_interrupted(con: duckdb.DuckDBPyConnection, replayable: Sequence[str
 def sent_items(con: duckdb.DuckDBPyConnection, subscription_id: str, limit: int) -> list[AlertItem]:
     """The most recently sent items of a subscription, newest first (what an Atom feed keeps)."""
     rows = con.execute(SENT_SQL, [subscription_id, limit]).fetchall()
-    return [_item(row) for row in rows]
+    return _with_appearances(con, [_item(row) for row in rows])
 
 
 def digest_slot(now: datetime, schedule: str, hour: int, weekday: int, zone: tzinfo) -> datetime:
@@ -314,6 +409,16 @@ def _item(row: tuple) -> AlertItem:
     values[8] = _utc(values[8]) if values[8] else None
     values[12] = _utc(values[12])
     return AlertItem(*values)
+
+
+def _with_appearances(con: duckdb.DuckDBPyConnection, items: list[AlertItem]) -> list[AlertItem]:
+    """`items`, each with the other documents of its story."""
+    if not items:
+        return items
+    found: dict[str, list[Appearance]] = {}
+    for document_id, *appearance in con.execute(ALSO_AT_SQL, {"ids": [i.document_id for i in items]}).fetchall():
+        found.setdefault(document_id, []).append(Appearance(*appearance[:3], _utc(appearance[3])))
+    return [replace(item, also_at=tuple(found.get(item.document_id, ()))) for item in items]
 
 
 def _utc(moment: datetime) -> datetime:

@@ -61,7 +61,7 @@ def latest_flags(db_path: Path | str, limit: int = 10) -> list[FlagRow]:
 
 @dataclass(frozen=True)
 class StoredDocument:
-    """A document's current text and its stored flag, for `explain`."""
+    """A document's current text, its stored flag and its stored relatedness, for `explain`."""
 
     document_id: str
     url: str
@@ -70,14 +70,19 @@ class StoredDocument:
     topics: list[str] | None
     matched_terms: list[str] | None
     rules_fingerprint: str | None
+    related_score: float | None = None
+    related: bool = False
+    examples_fingerprint: str | None = None
 
 
 def find_document(db_path: Path | str, ref: str) -> StoredDocument | None:
     """A document by id, or by URL (as stored, or in any of its versions)."""
     with connect(db_path, read_only=True) as con:
         row = con.execute("""
-            SELECT d.document_id, d.url, d.title, d.body, f.topics, f.matched_terms, f.rules_fingerprint
+            SELECT d.document_id, d.url, d.title, d.body, f.topics, f.matched_terms, f.rules_fingerprint,
+                   d.related_score, d.related, r.examples_fingerprint
             FROM documents d LEFT JOIN flags f ON f.document_id = d.document_id AND f.cleared_at IS NULL
+            LEFT JOIN relatedness r ON r.document_id = d.document_id
             WHERE d.document_id = $ref OR d.url = $ref
                OR d.document_id IN (SELECT document_id FROM document_versions WHERE url = $ref)
             LIMIT 1""", {"ref": ref}).fetchone()

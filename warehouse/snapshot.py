@@ -5,6 +5,11 @@ therefore ends by copying the finished warehouse to `<stem>.snapshot.duckdb` bes
 temporary file in the same folder and renamed over the snapshot in one step, so a reader opens either the old
 snapshot or the new one, never a half-written file, and a reader that already has the old one open keeps reading
 it (its open file survives the rename). Readers hold only the snapshot; the writer holds only the live file.
+
+The snapshot is in an older storage format than DuckDB 2.0's own ($UNIONWATCH_SNAPSHOT_STORAGE, default
+warehouse.db.SNAPSHOT_STORAGE), so the DuckDB clients analysts already have (CLI, JDBC, R, BI connectors) open it,
+views and macros included. A warehouse created by this version is already in that format and is copied as it is;
+one in a newer format (created before, or with another setting) is rewritten into it table by table.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warehouse.db import WarehouseError, connect
+import duckdb
+
+from warehouse.db import WarehouseError, connect, storage_version
 
 SNAPSHOT_SUFFIX = ".snapshot.duckdb"
 
@@ -62,23 +69,53 @@ def publish_snapshot(db_path: Path | str) -> Path:
     db_path = Path(db_path)
     if not db_path.exists():
         raise WarehouseError(f"{db_path}: no warehouse here yet; nothing to snapshot")
+    version = storage_version()
     snapshot = snapshot_path(db_path)
     partial = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.partial")
     try:
-        # Holding the read-write connection keeps every other process out while the file is copied, and the
-        # checkpoint folds the write-ahead log into the file, so the file alone is the whole, committed state.
+        # Holding the read-write connection keeps every other process out while the file is copied. The checkpoint
+        # folds the write-ahead log into the file, so the file alone is the whole, committed state.
         with connect(db_path) as con:
             con.execute("CHECKPOINT")
-            shutil.copyfile(db_path, partial)
+            if _readable_as(con, version):
+                shutil.copyfile(db_path, partial)
+            else:
+                live = con.execute("SELECT current_database()").fetchone()[0]
+                con.execute("SET enable_progress_bar = false")  # a long copy would draw one into the run's output
+                con.execute("ATTACH ? AS snapshot_copy (STORAGE_VERSION ?)", [str(partial), version])
+                try:
+                    con.execute(f"COPY FROM DATABASE {_identifier(live)} TO snapshot_copy")
+                finally:
+                    con.execute("DETACH snapshot_copy")
         _sync(partial)
         _check(partial)
         os.replace(partial, snapshot)
         _sync(snapshot.parent)
     except OSError as exc:
         raise WarehouseError(f"{snapshot}: cannot publish the snapshot ({exc.strerror or exc})") from None
+    except duckdb.IOException as exc:
+        raise WarehouseError(f"{snapshot}: cannot publish the snapshot ({str(exc).splitlines()[0]})") from None
     finally:
         partial.unlink(missing_ok=True)
+        partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
     return snapshot
+
+
+def _readable_as(con: duckdb.DuckDBPyConnection, version: str) -> bool:
+    """Whether the open warehouse's file is in `version`'s storage format or an older one."""
+    tag = con.execute("SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = "
+                      "current_database()").fetchone()[0]
+    return version == "latest" or _release(tag.rstrip("+")) <= _release(version)
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """'v1.2.0' as (1, 2, 0)."""
+    return tuple(int(part) for part in version.lstrip("v").split("."))
+
+
+def _identifier(name: str) -> str:
+    """`name` as a double-quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _check(path: Path) -> None:

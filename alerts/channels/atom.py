@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import tempfile
 import uuid
@@ -10,10 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alerts.channels.base import DeliveryError
-from alerts.render import Message, Renderer, html_snippet, one_line, safe_url
+from alerts.render import RELATED_LABEL, Message, Renderer, html_snippet, item_title, one_line, safe_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_ENTRIES = 100  # entries kept in the file; readers remember older ones themselves
+RELATED_TERM = "related"  # the category of an entry only the relatedness score found
 FILE_MODE = 0o644  # a feed is meant to be served and read
 
 ET.register_namespace("", ATOM)
@@ -49,7 +51,7 @@ class AtomChannel:
         for item in message.items[:FEED_ENTRIES]:
             entry = _add(feed, "entry")
             _add(entry, "id", _urn(item.dedupe_key))
-            _add(entry, "title", one_line(item.title) or "(untitled)").set("type", "text")
+            _add(entry, "title", item_title(item)).set("type", "text")
             url = safe_url(item.url)
             if url:
                 ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=url)
@@ -61,7 +63,11 @@ class AtomChannel:
             for topic in item.topics:
                 ET.SubElement(entry, f"{{{ATOM}}}category", term=topic,
                               label=self.renderer.config.topic_labels.get(topic, topic))
-            summary = _add(entry, "summary", f"<p>{html_snippet(one_line(item.snippet))}</p>")
+            mark = ""
+            if item.related_only:
+                ET.SubElement(entry, f"{{{ATOM}}}category", term=RELATED_TERM, label=RELATED_LABEL)
+                mark = f"<p><strong>{html.escape(RELATED_LABEL)}</strong></p>"
+            summary = _add(entry, "summary", f"{mark}<p>{html_snippet(one_line(item.snippet))}</p>")
             summary.set("type", "html")  # escaped HTML inside XML: the reader unescapes it once, then renders
         return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 

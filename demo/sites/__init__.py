@@ -12,8 +12,9 @@ from demo.content import (
     BRANCH_BLOG_DESCRIPTION,
     BRANCH_BLOG_POSTS,
     MOTIONS,
+    REPOST_POST,
 )
-from demo.news_content import NEWS_ITEMS
+from demo.news_content import NEWS_ITEMS, PRESS_RELEASE_ITEM
 from demo.server import Site
 from demo.sites.blogger import BloggerSite
 from demo.sites.motions import MotionsSite
@@ -21,6 +22,7 @@ from demo.sites.news import NewsSite
 from demo.sites.wordpress import WordPressSite
 from demo.sites.wordpress_press import PressThemeSite
 from demo.wordpress_content import (
+    EDITED_RELEASE_POST,
     PRESS_POSTS,
     PRESS_SITE_NAME,
     PRESS_SITE_TAGLINE,
@@ -32,8 +34,12 @@ from demo.wordpress_content import (
 __all__ = ["BloggerSite", "MotionsSite", "NewsSite", "PressThemeSite", "WordPressSite", "demo_sites"]
 
 
-def demo_sites(*names: str) -> dict[str, Site]:
-    """Fresh sites (all, or those named) over deep copies of the sample content, so callers may mutate them."""
+def demo_sites(*names: str, reposts: bool = False) -> dict[str, Site]:
+    """Fresh sites (all, or those named) over deep copies of the sample content, so callers may mutate them.
+
+    With `reposts`, the news feed carries a union press release that the branch blog reposts behind an intro
+    line and the WordPress site republishes lightly edited: one story in three places.
+    """
     sites = {
         "motions": MotionsSite(deepcopy(MOTIONS)),
         "active": BloggerSite(
@@ -48,4 +54,8 @@ def demo_sites(*names: str) -> dict[str, Site]:
         "press": PressThemeSite(PRESS_SITE_NAME, deepcopy(PRESS_POSTS), tagline=PRESS_SITE_TAGLINE),
         "news": NewsSite(deepcopy(NEWS_ITEMS)),
     }
+    if reposts:
+        sites["news"].items.append(deepcopy(PRESS_RELEASE_ITEM))
+        sites["branch"].posts.append(deepcopy(REPOST_POST))
+        sites["wordpress"].posts.append(deepcopy(EDITED_RELEASE_POST))
     return {name: site for name, site in sites.items() if name in names} if names else sites

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 ACTIONS = {
     "preview": "show the alerts that are due (and the next digests) without sending anything or changing the warehouse",
-    "send": "queue newly flagged items for every subscription and send what is due",
+    "send": "queue what is news for every subscription and send what is due",
 }
 
 
@@ -23,25 +23,31 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "alerts", help="preview or send alerts about flagged items",
         description="Alerts go to the [[subscriptions]] of the sources file, each item at most once; "
-                    "maintainer alerts go to its [maintainer] table. See docs/alerts.md.")
+                    "maintainer alerts go to its [maintainer] table. An item is news when a run (not a "
+                    "backfill) saw it for the first time after its source's first complete run and after the "
+                    "subscription was first read, or when an edit newly flagged a known item; its date plays "
+                    "no part. See docs/alerts.md.")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     for action, text in ACTIONS.items():
         sub = actions.add_parser(action, help=text, description=text[0].upper() + text[1:] + ".")
         add_sources(sub)
         add_db(sub)
         sub.add_argument("--notify-backfill", action="store_true",
-                         help="also send items published before a subscription existed or outside its window")
+                         help="also send the flagged items backfills discovered (never sent before; "
+                              "each at most once)")
         sub.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Run one alerts pass under the run lock and print what it did (or would do)."""
     from alerts import run_alerts
+    from flows.settings import load_settings
     from warehouse.db import WarehouseError
     from warehouse.lock import run_lock
 
     if not Path(args.db).exists():
         raise WarehouseError(f"{args.db}: no warehouse here yet; run `unionwatch run` (or `unionwatch demo`) first")
+    load_settings(args.sources)  # the whole file, as `run` checks it
     send = args.action == "send"
     with run_lock(args.db):
         report = run_alerts(args.db, args.sources, now=datetime.now(UTC), notify_backfill=args.notify_backfill,
@@ -62,7 +68,7 @@ def print_previews(report: AlertReport) -> None:
         print(f"Subject: {preview.message.subject}\n")
         print(preview.message.text.rstrip())
     print(f"\n{len(report.previews)} message(s); {report.queued} item(s) queued, "
-          f"{report.skipped} already known or outside the window (never sent)")
+          f"{report.skipped} outside since_days (never sent)")
     for problem in report.problems:
         print(f"problem: {problem}")
 
@@ -80,4 +86,4 @@ def print_deliveries(report: AlertReport) -> None:
     for problem in report.problems:
         print(f"problem: {problem}")
     print(f"\n{len(report.sent)} of {len(report.deliveries)} message(s) sent; {report.queued} item(s) queued, "
-          f"{report.skipped} already known or outside the window (never sent)")
+          f"{report.skipped} outside since_days (never sent)")

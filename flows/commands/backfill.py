@@ -13,12 +13,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         "backfill", help="fetch a source's full history (every motions year, every feed/API page)",
         description="Walk the full history of one source, or of every enabled source: every year of the "
                     "motions database since 2006 (or --since), every feed and API page. Known documents are "
-                    "not duplicated; changed ones get new versions. Alerts treat backfilled items as "
-                    "already known unless you ask otherwise (see `unionwatch alerts --help`).")
+                    "not duplicated; changed ones get new versions. Nothing a backfill discovers is alerted "
+                    "(it is history, even a post dated today), unless --notify-backfill is given. "
+                    "See docs/alerts.md.")
     parser.add_argument("--source", action="append", metavar="ID", help="source id (repeatable; default: all enabled)")
     parser.add_argument("--since", type=int, metavar="YEAR", help="first year to walk (motions database)")
     parser.add_argument("--notify-backfill", action="store_true",
-                        help="alert subscribers about backfilled items too (default: recorded as already known)")
+                        help="alert subscribers about the flagged items this backfill discovers (each once; "
+                             "default: they count as history and nothing is sent)")
     add_sources(parser)
     add_db(parser)
     parser.set_defaults(handler=handle)
@@ -26,11 +28,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the ingest flow in backfill mode over the chosen sources."""
-    from extractors.config import load_config
     from flows.commands.run import print_summary
     from flows.prefect_server import import_flows, prefect_api
+    from flows.settings import load_settings
 
-    sources, crawler = load_config(args.sources)
+    settings = load_settings(args.sources)  # every mistake in the file stops the run before any request
+    sources, crawler = settings.sources, settings.crawler
     chosen = select(sources, args.source)
     if chosen is None:
         return fail(f"unknown source id in {args.source}; known: {', '.join(s.id for s in sources)}", EXIT_USAGE)

@@ -20,6 +20,7 @@ TRY_QUERIES = (
     "SELECT source_id, count(*) AS documents FROM documents GROUP BY ALL ORDER BY 1;",
     "SELECT title, topics, snippet FROM flagged_documents ORDER BY published_at DESC;",
     "SELECT conference, decision, count(*) FROM documents WHERE kind = 'motion' GROUP BY ALL ORDER BY 1;",
+    "SELECT title, source_id, copies FROM stories WHERE copy_count > 0;",
 )
 
 
@@ -49,10 +50,12 @@ def handle(args: argparse.Namespace) -> int:
     from extractors.config import load_sources
     from flows.commands.run import print_summary
     from flows.prefect_server import import_flows, prefect_api
+    from warehouse.snapshot import snapshot_path
 
     print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, two WordPress branch "
           "sites, a news site's RSS and JSON feeds) and ingesting them (about 30 s on first use)...")
-    with serve_sites(demo_sites()) as servers, tempfile.TemporaryDirectory(prefix="unionwatch-demo-") as tmp, \
+    sites = demo_sites(reposts=True)  # a press release and two reposts of it: one story
+    with serve_sites(sites) as servers, tempfile.TemporaryDirectory(prefix="unionwatch-demo-") as tmp, \
             prefect_api(while_starting=import_flows):
         path = Path(tmp, "sources.toml")
         path.write_text(sources_toml({name: server.url for name, server in servers.items()}), encoding="utf-8")
@@ -60,7 +63,7 @@ def handle(args: argparse.Namespace) -> int:
 
         summary = ingest(load_sources(path), args.db, command="demo")
     print_summary(summary, args.db)
-    print(f"\nTry these in any DuckDB client (duckdb {args.db}):")
+    print(f"\nTry these in any DuckDB client (.venv/bin/duckdb -readonly {snapshot_path(args.db)}):")
     for query in TRY_QUERIES:
         print(f"  {query}")
     print("\nRun `unionwatch demo` again: with nothing new on the sites, nothing is added or flagged.")

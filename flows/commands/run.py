@@ -12,8 +12,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the `run` subcommand."""
     parser = commands.add_parser(
         "run", help="run one ingestion over the configured sources",
-        description="Fetch every enabled source once, load new and changed documents, flag mentions. "
-                    "Safe to rerun: nothing new on the sites means nothing added.")
+        description="Fetch every enabled source once, load new and changed documents, flag mentions, then "
+                    "alert the [[subscriptions]] about what is news: items this run saw for the first time "
+                    "(whatever their date) and known items an edit newly flagged. A source's first complete "
+                    "run is its baseline and alerts nothing. The whole sources file is checked before the "
+                    "first request. Safe to rerun: nothing new on the sites means nothing added or sent. "
+                    "See docs/alerts.md.")
     add_sources(parser)
     add_db(parser)
     parser.set_defaults(handler=handle)
@@ -21,10 +25,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Load the sources file, run the flow, print the summary."""
-    from extractors.config import load_config
     from flows.prefect_server import import_flows, prefect_api
+    from flows.settings import load_settings
 
-    sources, crawler = load_config(args.sources)
+    settings = load_settings(args.sources)  # every mistake in the file stops the run before any request
+    sources, crawler = settings.sources, settings.crawler
     print(f"Ingesting {sum(s.enabled for s in sources)} enabled sources from {args.sources} into {args.db}...")
     with prefect_api(while_starting=import_flows):
         from flows.ingest import ingest
@@ -56,7 +61,7 @@ def print_summary(summary, db: str) -> None:
         print("held = rows kept in quarantine by the quality checks: `unionwatch quality` says why")
     if summary.alerts is not None:
         report = summary.alerts
-        print(f"\nAlerts: {report.queued} queued, {len(report.sent)} delivered"
+        print(f"\nAlerts: {report.queued} queued, {len(report.sent)} message(s) delivered"
               + "".join(f"\n  problem: {problem}" for problem in report.problems))
     print(f"\nWarehouse {db}:")
     for row in sources_overview(db):

@@ -1,0 +1,132 @@
+"""Story clusters: the labelled evaluation, stories kept in a real warehouse, and one alert per story."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from alerts_support import load, post
+
+from benchmarks.stories_data import BOILERPLATE, FURNITURE_BOTTOM, INTROS, RELEASES, body
+from benchmarks.stories_eval import TARGET, evaluate
+from transforms.stories import exact_similarity, signature, similarity
+from warehouse.db import connect, transaction
+from warehouse.migrate import migrate
+from warehouse.outbox import COPY_OF_STORY, due_items, enqueue, register_subscription
+from warehouse.stories import refresh_stories
+
+PAYROLL = body(RELEASES["payroll"][1])
+REPOST = f"{INTROS['payroll']}\n\n{PAYROLL}\n\n{FURNITURE_BOTTOM}"
+PROCUREMENT = body(RELEASES["procurement"][1])
+NOW = datetime.now(UTC)
+
+
+def stories_of(db_path: Path) -> dict[str, str]:
+    with connect(db_path) as con:
+        return dict(con.execute("SELECT document_id, story_id FROM documents").fetchall())
+
+
+def test_the_labelled_set_is_clustered_above_target() -> None:
+    scores, _ = evaluate()
+    assert scores.precision >= TARGET, f"pairwise precision {scores.precision:.3f}"
+    assert scores.recall >= TARGET, f"pairwise recall {scores.recall:.3f}"
+
+
+def test_a_repost_behind_an_intro_is_a_copy_and_shared_boilerplate_is_not() -> None:
+    assert similarity(signature(PAYROLL), signature(REPOST)).is_copy
+    assert not similarity(signature(PAYROLL), signature(PROCUREMENT)).is_copy
+    exact, shared = exact_similarity(PAYROLL, PROCUREMENT)
+    assert exact.containment < 0.3 and any("largest union" in phrase for phrase in shared)
+    assert BOILERPLATE in PAYROLL and BOILERPLATE in PROCUREMENT
+
+
+def test_copies_join_the_first_documents_story_and_later_ones_never_move_it(db_path: Path) -> None:
+    load(db_path, [post("news", "payroll", "Union warns merged payroll plan", published=NOW - timedelta(days=2),
+                        body=PAYROLL),
+                   post("news", "procurement", "Procurement hub", published=NOW - timedelta(days=1),
+                        body=PROCUREMENT)])
+    refresh_stories(db_path)
+    load(db_path, [post("blog", "repost", "No to this plan", published=NOW, body=REPOST)])
+    refresh_stories(db_path)
+    assert stories_of(db_path) == {"news:payroll": "news:payroll", "news:procurement": "news:procurement",
+                                   "blog:repost": "news:payroll"}
+    with connect(db_path) as con:
+        rows = con.execute("SELECT story_id, documents, copy_count, sources, copies FROM stories "
+                           "ORDER BY story_id").fetchall()
+    assert [row[:4] for row in rows] == [("news:payroll", 2, 1, 2), ("news:procurement", 1, 0, 1)]
+    copy = rows[0][4][0]
+    assert (copy["document_id"], copy["source_id"], copy["url"]) == (
+        "blog:repost", "blog", "https://blog.example.org/repost.html")
+
+
+def test_recomputing_from_scratch_gives_the_same_stories(db_path: Path) -> None:
+    load(db_path, [post("news", "payroll", "Payroll", published=NOW - timedelta(days=1), body=PAYROLL)])
+    refresh_stories(db_path)
+    load(db_path, [post("blog", "repost", "Repost", published=NOW, body=REPOST),
+                   post("blog", "other", "Other", published=NOW, body=PROCUREMENT)])
+    assert refresh_stories(db_path).signed == 2, "only the new documents are signed"
+    with connect(db_path) as con:
+        before = con.execute("SELECT * FROM story_members ORDER BY document_id").fetchall()
+        con.execute("DELETE FROM story_members; DELETE FROM story_signatures; DELETE FROM story_bands")
+    assert refresh_stories(db_path).signed == 3
+    with connect(db_path) as con:
+        assert con.execute("SELECT * FROM story_members ORDER BY document_id").fetchall() == before
+    assert refresh_stories(db_path).signed == 0, "a quiet refresh signs nothing"
+
+
+def test_an_edit_that_rewrites_a_copy_takes_it_out_of_the_story(db_path: Path) -> None:
+    load(db_path, [post("news", "payroll", "Payroll", published=NOW - timedelta(days=1), body=PAYROLL)])
+    load(db_path, [post("blog", "repost", "Repost", published=NOW, body=REPOST)])
+    refresh_stories(db_path)
+    assert stories_of(db_path)["blog:repost"] == "news:payroll"
+    load(db_path, [post("blog", "repost", "Repost", published=NOW, body=PROCUREMENT)])
+    assert refresh_stories(db_path).signed == 1
+    assert stories_of(db_path)["blog:repost"] == "blog:repost"
+
+
+def queue(db_path: Path, now: datetime) -> tuple[int, int]:
+    with connect(db_path) as con, transaction(con):
+        register_subscription(con, "s", "email", "immediate", now)
+        return enqueue(con, "s", topics=None, sources=None, window_start=now - timedelta(days=90), now=now)
+
+
+def outbox(db_path: Path) -> dict[str, tuple[str, str | None]]:
+    with connect(db_path) as con:
+        return {doc: (status, reason) for doc, status, reason in con.execute(
+            "SELECT document_id, status, reason FROM alert_outbox").fetchall()}
+
+
+def test_one_alert_per_story_names_its_copies_and_later_copies_join_silently(db_path: Path) -> None:
+    with connect(db_path) as con:
+        migrate(con)
+    queue(db_path, NOW - timedelta(days=1))
+    load(db_path, [post("news", "payroll", "Union warns merged payroll plan", published=NOW - timedelta(hours=2),
+                        body=PAYROLL),
+                   post("blog", "repost", "No to this plan", published=NOW - timedelta(hours=1), body=REPOST)])
+    refresh_stories(db_path)
+    assert queue(db_path, NOW) == (1, 1)
+    assert outbox(db_path) == {"news:payroll": ("pending", None), "blog:repost": ("skipped", COPY_OF_STORY)}
+    with connect(db_path) as con:
+        [item] = due_items(con, "s")
+    assert [(a.document_id, a.url) for a in item.also_at] == [("blog:repost", "https://blog.example.org/repost.html")]
+    load(db_path, [post("wp", "edited", "Branch news", published=NOW, body=PAYROLL.replace("Dundee", "the city"))])
+    refresh_stories(db_path)
+    assert queue(db_path, NOW + timedelta(minutes=5)) == (0, 1)
+    assert outbox(db_path)["wp:edited"] == ("skipped", COPY_OF_STORY)
+
+
+def test_explain_shows_the_story_and_why_a_copy_joined(db_path: Path) -> None:
+    load(db_path, [post("news", "payroll", "Union warns merged payroll plan", published=NOW - timedelta(days=1),
+                        body=PAYROLL)])
+    load(db_path, [post("blog", "repost", "No to this plan", published=NOW, body=REPOST)])
+    refresh_stories(db_path)
+    copy = subprocess.run([sys.executable, "-m", "flows.cli", "explain", "https://blog.example.org/repost.html",
+                           "--db", str(db_path)], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "story: news:payroll (2 documents)" in copy
+    assert "joined as a copy of news:payroll: estimated containment" in copy
+    assert "with the first document:" in copy and '"' in copy.split("with the first document:")[1]
+    first = subprocess.run([sys.executable, "-m", "flows.cli", "explain", "news:payroll", "--db", str(db_path)],
+                           capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "story: its own, as its first document; 1 copy elsewhere" in first
