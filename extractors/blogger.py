@@ -282,11 +282,15 @@ def _any_template_post(source_id: str, raw: RawResponse) -> Document:
 
     Every gadget but the Blog one (Blogger wraps sidebar, header and footer gadgets in `.widget`) is dropped
     first: their campaign texts carry topic words. Keyed by the post id the page states (itemprop=postId, the
-    `data-id` of a `.post`), else its canonical URL; trafilatura runs without favor_precision (measured better
-    on real Blogger pages); ValueError when the page holds no article text.
+    `data-id` of a `.post`), else, on a page marked as an article (og:type, JSON-LD), its canonical URL; any
+    other page (an error or maintenance page served with 200) is refused, as is one without article text.
+    trafilatura runs without favor_precision (measured better on real Blogger pages).
     """
     tree = lxml.html.document_fromstring(decode_html(raw))
     post_id = next(iter(tree.xpath(POST_ID_ANY)), None)
+    if post_id is None and not page_meta.is_article(tree):
+        raise ValueError("no .post-outer .post with a .post-body, no post id (itemprop=postId, data-id) and not "
+                         "marked as an article (og:type, JSON-LD) (template changed?)")
     for gadget in tree.xpath(GADGETS):
         if gadget.getparent() is not None:
             gadget.drop_tree()

@@ -41,7 +41,7 @@ def test_a_post_outside_the_classic_template_is_read_whole_without_the_sidebar()
     assert document.published_at == dt.datetime(2024, 5, 7, tzinfo=dt.UTC)
 
 
-def test_the_classic_template_still_decides_and_a_page_without_any_post_is_refused() -> None:
+def test_the_classic_template_still_decides_and_a_page_without_a_post_is_refused() -> None:
     classic = _page("<div class='post-outer'><div class='post hentry'><meta itemprop='postId' content='42'>"
                     f"<h3 class='post-title'><a href='{URL}'>Pay offer</a></h3><div class='post-body'>{POST_TEXT}"
                     "</div><abbr class='published' title='2024-05-07T09:30:00+01:00'>09:30</abbr></div></div>")
@@ -50,3 +50,7 @@ def test_the_classic_template_still_decides_and_a_page_without_any_post_is_refus
     assert document.published_at == dt.datetime(2024, 5, 7, 8, 30, tzinfo=dt.UTC)
     with pytest.raises(ValueError, match="template changed"):
         blogger.parse_post_page("riverside", _page(""))
+    maintenance = _page("<div class='post-body'><p>This blog is being moved to a new address. Posts will be back "
+                        "shortly; thank you for your patience while the branch committee sorts it out.</p></div>")
+    with pytest.raises(ValueError, match="no post id"):
+        blogger.parse_post_page("riverside", maintenance)
