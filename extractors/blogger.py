@@ -175,7 +175,7 @@ def _walk_feed(source: SourceConfig, fetcher: Fetcher, known: Known, raw: RawRes
                 continue
             fresh += 1
             if summary_only:
-                doc = _post_from_page(source, fetcher, doc.url, result) or doc
+                doc = _completed(doc, _post_from_page(source, fetcher, doc.url, result))
             result.documents.append(doc)
         result.hand_off()
         # A page of nothing new means the paging repeats itself: stop, even in a backfill.
@@ -239,6 +239,11 @@ def _timestamp(value: str | None) -> datetime | None:
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _completed(listed: Document, page: Document | None) -> Document:
+    """The post page's document under the key its listing gave, or the listed document if the page failed."""
+    return replace(page, key=listed.key) if page is not None else listed
 
 
 def _post_from_page(source: SourceConfig, fetcher: Fetcher, url: str, result: Extraction) -> Document | None:
@@ -320,7 +325,7 @@ def _walk_html(source: SourceConfig, fetcher: Fetcher, known: Known, root: str, 
         for doc in new:
             reached.add(doc.key)
             if doc.key in page.truncated:
-                doc = _post_from_page(source, fetcher, doc.url, result) or doc
+                doc = _completed(doc, _post_from_page(source, fetcher, doc.url, result))
             result.documents.append(doc)
         result.hand_off()
         # Nothing new on a page: older-posts links that go round in circles; stop, even in a backfill.

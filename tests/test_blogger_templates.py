@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 
+from demo.server import Request, Response, SiteServer
 from extractors import blogger
-from extractors.records import BLOG_POST, RawResponse
+from extractors.fetch import Fetcher
+from extractors.records import BLOG_POST, Extraction, Known, RawResponse, SourceConfig
 
 URL = "https://branch.blogspot.com/2024/05/pay-offer-ballot.html"
 POST_TEXT = ("<p>The employers have made a revised offer of four per cent from April, with a higher floor for the "
@@ -54,3 +56,36 @@ def test_the_classic_template_still_decides_and_a_page_without_a_post_is_refused
                         "shortly; thank you for your patience while the branch committee sorts it out.</p></div>")
     with pytest.raises(ValueError, match="no post id"):
         blogger.parse_post_page("riverside", maintenance)
+
+
+class SummaryFeedBlog:
+    """A Blogger blog on loopback whose feed gives one entry without content, and whose post page is in a
+    template with neither the classic markup nor a post id, only og:type article."""
+
+    def __init__(self) -> None:
+        self.base = ""
+
+    def handle(self, request: Request) -> Response:
+        """The feed, the post page, 404 elsewhere."""
+        if request.path == "/feeds/posts/default":
+            entry = (f"<entry><id>tag:blogger.com,1999:blog-1.post-9001</id><published>2024-05-07T09:30:00+01:00"
+                     f"</published><updated>2024-05-07T09:30:00+01:00</updated><title>Pay offer</title>"
+                     f"<summary>The employers have made a revised offer.</summary><link rel='alternate' "
+                     f"type='text/html' href='{self.base}2024/05/pay-offer.html'/></entry>")
+            return Response.text(f"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'>{entry}</feed>",
+                                 content_type="application/atom+xml")
+        if request.path == "/2024/05/pay-offer.html":
+            return Response.text(f"<html><head><title>Pay offer</title><meta property='og:type' content='article'>"
+                                 f"</head><body><main><h1>Pay offer</h1>{POST_TEXT}</main>{SIDEBAR}</body></html>")
+        return Response.text("not found", status=404)
+
+
+def test_a_summary_entry_completed_from_a_page_without_post_id_keeps_the_feed_key() -> None:
+    site = SummaryFeedBlog()
+    with SiteServer(site) as server:
+        site.base = server.url
+        source = SourceConfig("riverside", "blogger", server.url, delay=0)
+        result = blogger.extract(source, Fetcher(delay=0), Known(), Extraction(source.id))
+    [document] = result.documents
+    assert document.key == "9001"
+    assert "ballot closes at the end of the month" in document.body and "shared services" not in document.body
