@@ -74,8 +74,9 @@ class BatchStats:
     items: int
     failures: int
     requests: int
-    history: list[int]  # items per previous successful run of this source, newest first
+    history: list[int]  # items per previous successful run of this kind of this source, newest first
     empty_bodies: int = 0  # items without body text (set by the gate from the batch)
+    published: bool | None = None  # the source published in an earlier run of any kind; None: has a history
 
 
 @dataclass

@@ -17,7 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from expectations.gate import BatchStats, check_frame
+from warehouse.db import connect
 from warehouse.quality import STAGE_COLUMNS, pending_quarantine
+from warehouse.state import published_before
 
 
 @dataclass
@@ -46,8 +48,10 @@ def recheck(db_path: Path | str, *, now: datetime, accept_batch: Collection[str]
     passing = []
     for (run_id, source_id), group in pending[~pending["superseded"]].groupby(["run_id", "source_id"], sort=True):
         first = group.iloc[0]
+        with connect(db_path, read_only=True) as con:  # the history holds runs of one kind only
+            published = published_before(con, source_id, run_id)
         stats = BatchStats(source_id, first["gate_kind"], int(first["items"]), int(first["failures"]),
-                           int(first["requests"]), [int(items) for items in first["history"]])
+                           int(first["requests"]), [int(items) for items in first["history"]], published=published)
         gate = check_frame(group, stats, now=now, accept_batch=source_id in accept_batch)
         ok = group["document_id"].map(gate.passed).astype(bool)
         passing.append(group.loc[ok, columns])

@@ -1,6 +1,8 @@
 """The run suite: batch-level checks of one source's run, against that source's own history.
 
-Volume: with at least MIN_HISTORY earlier successful runs, a run fails when it yields fewer than
+Volume: with at least MIN_HISTORY earlier successful runs of the same kind (a scheduled run against the
+source's earlier scheduled runs, a one-off `run` against earlier `run`s; never a backfill, a reparse or
+the source's first run), a run fails when it yields fewer than
 LOW_FRACTION of the median of those runs (checked only when that median is at least LOW_MEDIAN, so
 quiet sources may yield nothing), or more than HIGH_FACTOR times their maximum (never below HIGH_FLOOR,
 so a tiny source may grow). A source that yielded 25 items a run fails at 0-4 and at 251 or more.
@@ -74,7 +76,13 @@ def volume_bounds(history: list[int]) -> VolumeBounds:
 def failure_rate(stats: RunFigures) -> float | None:
     """Failed requests as a share of requests; None below MIN_REQUESTS, where one failure means little, and
     before the source has published (no template to have changed)."""
-    return stats.failures / stats.requests if stats.requests >= MIN_REQUESTS and stats.history else None
+    return stats.failures / stats.requests if stats.requests >= MIN_REQUESTS and _published(stats) else None
+
+
+def _published(stats: RunFigures) -> bool:
+    """True when the source published in an earlier run (its volume history holds runs of one kind only)."""
+    published = getattr(stats, "published", None)
+    return bool(stats.history) if published is None else published
 
 
 def empty_share(stats: RunFigures) -> float | None:
@@ -130,7 +138,7 @@ def observed(column: str, stats: RunFigures) -> str:
         return text + (f": {TEMPLATE_CHANGED}" if share > MAX_EMPTY_SHARE else "")
     rate = failure_rate(stats)
     if rate is None:
-        why = f"below {MIN_REQUESTS} requests" if stats.history else "the source has not published yet"
+        why = f"below {MIN_REQUESTS} requests" if _published(stats) else "the source has not published yet"
         return f"{stats.failures} of {stats.requests} requests failed (not checked: {why})"
     text = f"{stats.failures} of {stats.requests} requests failed ({rate:.0%}); allowed ≤ {MAX_FAILURE_RATE:.0%}"
     return text + (f": {TEMPLATE_CHANGED}" if rate > MAX_FAILURE_RATE else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
-from extractors import blogger, feed, unison_motions, wordpress
+from extractors import blogger, cadence, feed, unison_motions, wordpress
 from extractors.fetch import Fetcher, FetchError
 from extractors.records import (
     CrawlerSettings,
@@ -49,6 +49,8 @@ def run_extractor(source: SourceConfig, known: Known, crawler: CrawlerSettings,
     A format the extractor does not read is no error to retry: it comes back as `fatal`, in one line.
     """
     known.revalidate_after = timedelta(days=crawler.revalidate_days)
+    pace = cadence.recheck(source.schedule, crawler.revalidate_days, source.delay, len(known.documents))
+    known.recheck_per_run, known.recheck_after = pace.per_run, pace.interval
     fetcher = Fetcher(delay=source.delay, contact=crawler.contact, validators=known.validators)
     result = Extraction(source_id=source.id, sink=sink, slice_documents=crawler.slice_documents)
     try:

@@ -13,11 +13,12 @@ GONE = (404, 410)
 
 def revalidate(known: Known, reached: Iterable[str], fetcher: Fetcher, result: Extraction, *, now: datetime,
                role: str, parse: Callable[[RawResponse], Document]) -> None:
-    """Conditionally refetch due known items, oldest check first, at most `known.revalidate_limit` of them."""
+    """Conditionally refetch known items the walk did not reach, oldest check first, `known.recheck_per_run`
+    of them (extractors.cadence sizes it so every page is rechecked within `revalidate_days`)."""
     skip = set(reached) | set(result.unchanged)
     due = sorted((item.checked_at, key) for key, item in known.documents.items()
-                 if key not in skip and known.due(key, now))
-    for _, key in due[:known.revalidate_limit]:
+                 if key not in skip and (known.backfill or now - item.checked_at >= known.recheck_after))
+    for _, key in due[:known.recheck_per_run]:
         fetch_item(fetcher, known.documents[key].url, key, result, role=role, parse=parse)
 
 

@@ -91,7 +91,7 @@ def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions
     enabled = [source for source in sources if source.enabled]
     rules = load_rules()
     with run_lock(db_path):
-        run_id = start_run(db_path, "distributed backfill" if backfill else "distributed", sources)
+        run_id = start_run(db_path, "distributed-backfill" if backfill else "distributed", sources)
         register_subscriptions(db_path, sources_path, now=datetime.now(UTC))
         for source_id, known in known_states(db_path, [source.id for source in enabled], backfill=backfill).items():
             write_known(staging, run_id, source_id, known)
@@ -101,7 +101,7 @@ def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions
         ends = {source.id: runs[partition_of(source, partitions)].wrapped_future for source in enabled}
         arrivals = Arrivals()
         summary = load_all(enabled, staged_batches(staging, run_id, ends, arrivals), rules, db_path, run_id,
-                           sighting=True, volume_checks=not backfill, arrivals=arrivals)
+                           sighting=True, volume_runs=None if backfill else "distributed", arrivals=arrivals)
         LOGGER.info("partitions ended: %s", [run.result() for run in runs])
         summary.alerts = alerts_task(db_path, sources_path)  # what a backfill discovers is not news
         publish_snapshot(db_path)

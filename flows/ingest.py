@@ -30,7 +30,7 @@ from warehouse.db import WarehouseError, kept_open
 from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure, start_run
 from warehouse.lock import run_lock
 from warehouse.snapshot import publish_snapshot
-from warehouse.state import known_states, volume_histories
+from warehouse.state import known_states, published_sources, volume_histories
 from warehouse.stories import StoryRefresh, refresh_stories
 
 LOGGER = logging.getLogger("unionwatch")
@@ -168,7 +168,7 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
                 futures = {source.id: extract.submit(source, quote(known.pop(source.id)), crawler, sink)
                            for source in enabled}
                 summary = load_all(enabled, futures, rules, db_path, run_id, sighting=True,
-                                   volume_checks=not backfill, arrivals=arrivals)
+                                   volume_runs=None if backfill else command, arrivals=arrivals)
             if alerts_config:
                 summary.alerts = alerts_task(db_path, alerts_config, run_id if backfill and notify_backfill else None)
             publish_snapshot(db_path)  # still under the run lock: readers get this run whole or not at all
@@ -188,7 +188,7 @@ def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = 
                 warm_up_task.submit()  # every rebuilt batch is validated: import GX while the workers parse
             with kept_open(db_path), parse_pool() as pool:
                 futures = {source.id: rebuild_task.submit(source, db_path, quote(pool)) for source in sources}
-                summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_checks=False)
+                summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_runs=None)
             publish_snapshot(db_path)
             return summary
     except WarehouseError as exc:
@@ -196,26 +196,30 @@ def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = 
 
 
 def load_all(sources: list[SourceConfig], extractions: dict[str, Pending],
-             rules: Rules, db_path: str, run_id: str, *, sighting: bool, volume_checks: bool,
+             rules: Rules, db_path: str, run_id: str, *, sighting: bool, volume_runs: str | None,
              arrivals: Arrivals | None = None) -> RunSummary:
     """Refine, check and load each source as its extraction arrives; the warehouse has a single writer.
 
     `extractions` maps source ids to futures of extract tasks, or of staged batches, each loaded as it
     finishes (so a finished batch does not wait behind a slower source).
     Slices that extract tasks hand to `arrivals` are loaded as they come, each in its own transaction.
-    Backfills and reparses skip the volume checks: their size says nothing about a source's health.
+    The volume check compares each source's batch with its earlier successful runs of the command
+    `volume_runs` (this run's own); backfills and reparses pass None and skip it, as their size says nothing
+    about a source's health.
     """
     summary = RunSummary(run_id)
     fingerprint = rules_fingerprint(rules)
-    histories = volume_histories(db_path, [source.id for source in sources]) if volume_checks else {}
+    ids = [source.id for source in sources]
+    histories = volume_histories(db_path, ids, volume_runs) if volume_runs else {}
+    published = published_sources(db_path, ids) if volume_runs else set()
     arrivals = arrivals or Arrivals()
     outcomes: dict[str, SourceOutcome] = {}
     try:
         for source, receive, final in arrivals.each(sources, extractions):
             earlier = outcomes.get(source.id)
             outcomes[source.id] = _finish_source(source, receive, rules, fingerprint, db_path, run_id, sighting,
-                                                 histories.get(source.id, []), final=final,
-                                                 earlier=earlier.load if earlier else None)
+                                                 histories.get(source.id, []), source.id in published,
+                                                 final=final, earlier=earlier.load if earlier else None)
             del receive  # an arrival's extraction is freed before waiting for the next
     finally:
         arrivals.stop()
@@ -229,8 +233,8 @@ def load_all(sources: list[SourceConfig], extractions: dict[str, Pending],
 
 
 def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rules: Rules, fingerprint: str,
-                   db_path: str, run_id: str, sighting: bool, history: list[int], *, final: bool,
-                   earlier: SourceLoad | None) -> SourceOutcome:
+                   db_path: str, run_id: str, sighting: bool, history: list[int], published: bool, *,
+                   final: bool, earlier: SourceLoad | None) -> SourceOutcome:
     """Receive one source's extraction (or a slice of it), then refine, check and load it.
 
     A failure stays with that source. `earlier` sums the slices of it already loaded in this run.
@@ -245,7 +249,7 @@ def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rule
         record_source_failure(db_path, run_id, source.id, error)
         return SourceOutcome(source.id, ok=False, load=earlier, error=error)
     stats = BatchStats(source.id, RECORD_KINDS[source.kind], len(extraction.documents), len(extraction.failures),
-                       extraction.requests, history)
+                       extraction.requests, history, published=published)
     # Nothing new: record the run and what was rechecked, skip the tasks. The end of a sliced source is still
     # checked, as its request and failure counts come with it.
     if earlier is None and gate.nothing_to_check(stats):

@@ -73,9 +73,11 @@ def migrated(db_path: Path) -> Path:
 
 
 def add_source_run(db_path: Path, run_id: str, source_id: str, seen: int, status: str = "succeeded",
-                   finished_at: datetime = NOW) -> None:
-    """A source_runs row, as the loader writes one."""
+                   finished_at: datetime = NOW, command: str = "schedule") -> None:
+    """A source_runs row as the loader writes one, and its run's row (once per run) with `command`."""
     with connect(db_path) as con:
+        con.execute("INSERT INTO runs VALUES (?, ?, ?, 'succeeded', ?) ON CONFLICT DO NOTHING",
+                    [run_id, finished_at, finished_at, command])
         con.execute("""INSERT INTO source_runs (run_id, source_id, status, requests, documents_seen, documents_new,
                                                 documents_changed, flags_new, failures, finished_at)
                        VALUES (?, ?, ?, 10, ?, 0, 0, 0, 0, ?)""", [run_id, source_id, status, seen, finished_at])

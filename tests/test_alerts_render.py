@@ -29,7 +29,7 @@ def item(key: str, title: str = SCRIPT_TITLE, *, source: str = "blog-a", day: in
          news: str = "new") -> AlertItem:
     return AlertItem(f"{source}:{key}", "s", f"key-{key}", source, "blog_post", title, url, "<i>Ann</i>",
                      datetime(2026, 3, day, 12, tzinfo=UTC), ["shared_services"], ["shared service"], snippet,
-                     datetime(2026, 3, day, 13, tzinfo=UTC), 0, news)
+                     datetime(2026, 3, day, 13, tzinfo=UTC), 0, news=news)
 
 
 def strings(payload: object) -> list[str]:

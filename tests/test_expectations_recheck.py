@@ -81,6 +81,7 @@ def test_a_blocked_batch_is_released_when_the_bounds_change_or_a_maintainer_acce
 def test_apply_recheck_closes_released_rows_and_counts_the_batch_as_a_success(db_path: Path) -> None:
     migrated(db_path)
     batch = refined([post(i) for i in range(5)])
+    add_source_run(db_path, "run-0", "branchblog", 40, finished_at=NOW - timedelta(days=1))  # the baseline
     add_source_run(db_path, "run-1", "branchblog", 5, status=quality.BLOCKED)
     hold(db_path, "run-1", gate.check(batch, stats(batch, BLOG_POST, items=300, history=[25, 25, 25]), now=NOW),
          batch)
@@ -90,7 +91,7 @@ def test_apply_recheck_closes_released_rows_and_counts_the_batch_as_a_success(db
         assert quality.apply_recheck(con, report) == 5
         con.execute("COMMIT")
         assert con.execute("SELECT DISTINCT resolution FROM quarantine").fetchall() == [(quality.PUBLISHED,)]
-        assert quality.volume_history(con, "branchblog") == [5]
+        assert quality.volume_history(con, "branchblog", "schedule") == [5]
         assert con.execute("SELECT batch_ok FROM quality_gates").fetchone() == (True,)
     assert recheck(db_path, now=NOW).checked == 0
 

@@ -117,13 +117,26 @@ def test_latest_results_show_each_source_s_newest_gate(db_path: Path) -> None:
 def test_volume_history_counts_only_successful_runs_newest_first(db_path: Path) -> None:
     migrated(db_path)
     for age, (seen, status) in enumerate([(24, "succeeded"), (0, "blocked"), (25, "succeeded"), (0, "failed"),
-                                          (23, "succeeded")]):
+                                          (23, "succeeded"), (60, "succeeded")]):
         add_source_run(db_path, f"run-{age}", "branchblog", seen, status, NOW - timedelta(days=age))
     add_source_run(db_path, "run-0", "other", 99)
     with connect(db_path, read_only=True) as con:
-        assert quality.volume_history(con, "branchblog") == [24, 25, 23]
-        assert quality.volume_history(con, "branchblog", limit=2) == [24, 25]
-        assert quality.volume_history(con, "nobody") == []
+        assert quality.volume_history(con, "branchblog", "schedule") == [24, 25, 23]  # 60: the baseline run
+        assert quality.volume_history(con, "branchblog", "schedule", limit=2) == [24, 25]
+        assert quality.volume_history(con, "nobody", "schedule") == []
+
+
+def test_volume_history_holds_only_runs_of_the_same_command(db_path: Path) -> None:
+    migrated(db_path)
+    runs = [(30, "run"), (25, "schedule"), (900, "backfill"), (24, "schedule"), (5000, "reparse"), (2, "run"),
+            (26, "schedule")]
+    for age, (seen, command) in enumerate(reversed(runs)):  # the first in the list is the oldest
+        add_source_run(db_path, f"run-{age}", "branchblog", seen, finished_at=NOW - timedelta(days=age),
+                       command=command)
+    with connect(db_path, read_only=True) as con:
+        assert quality.volume_history(con, "branchblog", "schedule") == [26, 24, 25]
+        assert quality.volume_history(con, "branchblog", "run") == [2]  # 30 was the source's baseline
+        assert quality.volume_history(con, "branchblog", "backfill") == [900]
 
 
 def test_readers_answer_empty_on_a_warehouse_from_before_the_quality_migration(db_path: Path) -> None:

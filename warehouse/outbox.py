@@ -20,7 +20,7 @@ COPY_OF_STORY = "copy of an alerted story"
 # sees first are news; items a backfill sees first are history unless the user asks to hear about them.
 # Other runs (reparse, quality recheck) read no new pages, so their documents are never news.
 WATCH_COMMANDS = ("run", "schedule", "distributed", "demo")
-BACKFILL_COMMANDS = ("backfill", "distributed backfill")
+BACKFILL_COMMANDS = ("backfill", "distributed-backfill")
 
 # THE NEWNESS RULE (docs/alerts.md, "Which items are sent"). An item is news for a subscription when the
 # version of it that made it flagged -- its first version, or an edit of a known item that was not flagged

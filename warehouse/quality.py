@@ -157,10 +157,19 @@ def _passed(staged: pd.DataFrame, gate: GateResult) -> pd.Series:
     return staged["document_id"].map(gate.passed).astype(bool)
 
 
-def volume_history(con: duckdb.DuckDBPyConnection, source_id: str, limit: int = 10) -> list[int]:
-    """Items seen by the source's latest successful runs, newest first."""
-    rows = con.execute("""SELECT documents_seen FROM source_runs WHERE source_id = ? AND status = ?
-                          ORDER BY finished_at DESC LIMIT ?""", [source_id, SUCCEEDED, limit]).fetchall()
+def volume_history(con: duckdb.DuckDBPyConnection, source_id: str, command: str, limit: int = 10) -> list[int]:
+    """Items seen by the source's latest successful runs of the same `command`, newest first.
+
+    Runs of other commands (a backfill, a reparse, a one-off `run` beside `serve`'s scheduled runs) say
+    nothing about what one run of this kind yields, and neither does the source's first successful run (its
+    baseline, which reads the whole listing): both are left out.
+    """
+    rows = con.execute("""SELECT sr.documents_seen FROM source_runs sr JOIN runs r USING (run_id)
+                          WHERE sr.source_id = $source AND sr.status = $ok AND r.command = $command
+                            AND sr.finished_at > (SELECT min(finished_at) FROM source_runs
+                                                  WHERE source_id = $source AND status = $ok)
+                          ORDER BY sr.finished_at DESC LIMIT $limit""",
+                       {"source": source_id, "ok": SUCCEEDED, "command": command, "limit": limit}).fetchall()
     return [row[0] for row in rows]
 
 

@@ -68,9 +68,50 @@ def blocked(con: duckdb.DuckDBPyConnection, source_id: str, *, before_run: str |
     return (row[1] or "quality gate") if row and row[0] == BLOCKED else None
 
 
-def volume_histories(db_path: Path | str, source_ids: Iterable[str]) -> dict[str, list[int]]:
-    """Documents per earlier successful run of each source, newest first (the quality gate's volume bounds)."""
+def volume_histories(db_path: Path | str, source_ids: Iterable[str], command: str) -> dict[str, list[int]]:
+    """Documents per earlier successful run of `command` of each source, newest first (the volume bounds)."""
     from warehouse.quality import volume_history
 
     with connect(db_path) as con:
-        return {source_id: volume_history(con, source_id) for source_id in source_ids}
+        return {source_id: volume_history(con, source_id, command) for source_id in source_ids}
+
+
+def published_sources(db_path: Path | str, source_ids: Iterable[str]) -> set[str]:
+    """The sources among `source_ids` with a successful run of any kind."""
+    from warehouse.quality import SUCCEEDED
+
+    with connect(db_path) as con:
+        rows = con.execute("""SELECT DISTINCT source_id FROM source_runs
+                              WHERE status = ? AND list_contains(?, source_id)""",
+                           [SUCCEEDED, list(source_ids)]).fetchall()
+    return {row[0] for row in rows}
+
+
+def published_before(con: duckdb.DuckDBPyConnection, source_id: str, run_id: str) -> bool | None:
+    """Whether the source had a successful run before `run_id` started; None when that run is not recorded."""
+    from warehouse.quality import SUCCEEDED
+
+    row = con.execute("""SELECT EXISTS (SELECT 1 FROM source_runs s WHERE s.source_id = $source AND s.status = $ok
+                                        AND s.finished_at < r.started_at)
+                         FROM runs r WHERE r.run_id = $run""",
+                      {"source": source_id, "ok": SUCCEEDED, "run": run_id}).fetchone()
+    return row[0] if row else None
+
+
+def known_counts(db_path: Path | str) -> dict[str, int]:
+    """Known (not removed) documents per source, from the published snapshot; empty before the first run.
+
+    The snapshot, as `serve --plan` may ask while a run holds the live file.
+    """
+    from warehouse.snapshot import read_target
+
+    target = read_target(db_path)
+    if not target.path.exists():
+        return {}
+    with connect(target.path, read_only=True) as con:
+        try:
+            rows = con.execute("""SELECT source_id, count(*) FROM document_keys WHERE removed_at IS NULL
+                                  GROUP BY source_id""").fetchall()
+        except duckdb.CatalogException:  # a file without the schema yet
+            return {}
+    return dict(rows)

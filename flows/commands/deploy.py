@@ -39,9 +39,10 @@ def handle(args: argparse.Namespace) -> int:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectAlreadyExists
+    from prefect.schedules import Cron
 
     from flows.distributed import extract_partition, ingest_distributed
-    from flows.schedule import plan, scheduled_ingest
+    from flows.schedule import DIGEST_FLOW, plan, scheduled_digest, scheduled_ingest
 
     sources_path, db_path = str(Path(args.sources).resolve()), str(Path(args.db).resolve())
     staging = str(Path(args.staging).resolve())
@@ -51,10 +52,12 @@ def handle(args: argparse.Namespace) -> int:
                 client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
     source = str(ROOT)
     for item in plan(sources_path, db_path):
-        scheduled_ingest.from_source(source, "flows/schedule.py:scheduled_ingest").deploy(
-            name=item.name, work_pool_name=args.pool, cron=item.cron, parameters=item.parameters,
+        scheduled = scheduled_digest if item.flow == DIGEST_FLOW else scheduled_ingest
+        scheduled.from_source(source, f"flows/schedule.py:{scheduled.fn.__name__}").deploy(
+            name=item.name, work_pool_name=args.pool, parameters=item.parameters,
+            schedules=[Cron(item.cron, timezone=item.timezone or "UTC")],
             build=False, push=False, concurrency_limit=1, print_next_steps=False)
-        print(f"scheduled-ingest/{item.name:<22} {item.cron:<16} pool {args.pool}")
+        print(f"{item.flow}/{item.name:<22} {item.cron:<16} pool {args.pool}")
     ingest_distributed.from_source(source, "flows/distributed.py:ingest_distributed").deploy(
         name="ingest-distributed", work_pool_name=args.pool, build=False, push=False, concurrency_limit=1,
         parameters={"sources_path": sources_path, "db_path": db_path, "staging": staging,
