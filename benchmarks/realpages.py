@@ -25,15 +25,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import htmldate
 import trafilatura
 
+from demo.server import LOOPBACK, Request, Response, SiteServer
+from expectations import gate
 from extractors import article, blogger, wordpress_api, wordpress_html
 from extractors import feed as feed_extractor
+from extractors.fetch import Fetcher, FetchError
 from extractors.html import block_text, tree_of_fragment
-from extractors.records import Document, RawResponse
+from extractors.records import SUMMARY, Document, Extraction, Known, RawResponse, SourceConfig
+from transforms.classify import Rules, load_rules
 from transforms.dates import parse_date
+from transforms.pipeline import refine
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / ".." / "shared" / "realpages"
 OFFSETS = [timedelta(hours=h) for h in range(-12, 15)]
@@ -80,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     """Print every figure next to its target; 2 when the material is missing."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.realpages", description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="the realpages folder (../shared/realpages)")
+    parser.add_argument("--only", choices=sorted(SECTIONS), action="append",
+                        help="run only this section (repeatable); all by default")
+    parser.add_argument("--platform", choices=("wordpress", "blogger", "other"),
+                        help="gold pages of this platform only (a quicker run while iterating)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     if not (root / "trafilatura-eval" / "evaldata-subset.json").is_file():
@@ -87,10 +97,11 @@ def main(argv: list[str] | None = None) -> int:
               "pass --root DIR", file=sys.stderr)
         return 2
     warnings.filterwarnings("ignore")
-    _pages_report(root)
-    _readability_report(root)
-    _feeds_report(root)
-    _rest_report(root)
+    for name in args.only or SECTIONS:
+        if name == "pages":
+            _pages_report(root, args.platform)
+        else:
+            SECTIONS[name](root)
     return 0
 
 
@@ -128,11 +139,14 @@ def htmldate_page(html: str, url: str) -> date | None:
     return _day(htmldate.find_date(html, url=url, original_date=True))
 
 
-def _pages_report(root: Path) -> None:
-    """Segment P/R/F1, title and date accuracy on the trafilatura-eval gold pages."""
+def _pages_report(root: Path, platform: str | None = None) -> None:
+    """Segment P/R/F1, title and date accuracy on the trafilatura-eval gold pages (of one platform if given)."""
     folder = root / "trafilatura-eval"
     gold = json.loads((folder / "evaldata-subset.json").read_text())
     platforms = _platforms(folder / "index.tsv")
+    if platform:
+        gold = {url: item for url, item in gold.items() if platforms.get(url, "other") == platform}
+        platforms = {url: p for url, p in platforms.items() if url in gold}
     ours, theirs, dates_htmldate, whole = Score(), Score(), Score(), Score()
     misses: list[str] = []
     for url, item in gold.items():
@@ -207,46 +221,106 @@ def _readability_report(root: Path) -> None:
         print(f"| {name} | {sum(f1s) / len(f1s):.3f} | {_share(score.titles)} | {_share(score.dates)} |")
 
 
+FEED_TYPES = {".rss": "application/rss+xml", ".xml": "application/rss+xml", ".atom": "application/atom+xml",
+              ".rdf": "application/rdf+xml", ".json": "application/feed+json"}
+
+
+@dataclass
+class FeedRow:
+    """One feed's entries from the file to the gate: present, extracted, after merging duplicates, published."""
+
+    present: int
+    extracted: int = 0
+    distinct: int = 0
+    passed: int = 0
+    from_summary: int = 0
+    note: str = ""
+
+
+class GoneFetcher(Fetcher):
+    """The project's fetcher, for which every page off loopback answers 404 (the article pages are gone)."""
+
+    def get(self, url: str, *, expect: str | None = None, conditional: bool = True) -> RawResponse:
+        """Loopback URLs fetched for real; any other URL a 404 page, counted as a request."""
+        if urlsplit(url).hostname != LOOPBACK:
+            self.requests_made += 1
+            return RawResponse(url, url, 404, {"content-type": "text/html"}, b"<h1>Not found</h1>", datetime.now(UTC))
+        return super().get(url, expect=expect, conditional=conditional)
+
+
+class FileSite:
+    """A loopback site serving one feed file at the path its extractor asks for first."""
+
+    def __init__(self, body: bytes, content_type: str) -> None:
+        self.body, self.content_type = body, content_type
+
+    def handle(self, request: Request) -> Response:
+        """The feed at /feed and at Blogger's /feeds/posts/default; 404 elsewhere."""
+        if request.path in ("/feed", "/feeds/posts/default"):
+            return Response(200, self.body, {"Content-Type": self.content_type})
+        return Response.text("not found", status=404)
+
+
 def _feeds_report(root: Path) -> None:
-    """Entries unionwatch keeps (as documents or as links to complete) against entries present."""
+    """Entries published end to end (extractor, refine, quality gate) against entries present in each feed."""
     folder = root / "feeds"
-    print("\n## feeds: entries kept by unionwatch's feed parsers\n")
-    print("| feed | present | listed (kept or to complete) | full-text documents |")
-    print("|---|---|---|---|")
-    totals = [0, 0, 0]
+    rules = load_rules()
+    print("\n## feeds: entries kept end to end (feed served on loopback, every article page answering 404)\n")
+    print("| feed | present | extracted | after merging duplicate ids | passed the gate | of them from summaries "
+          "| note |")
+    print("|---|---|---|---|---|---|---|")
+    total = FeedRow(0)
     for path in sorted(folder.glob("*/*")):
-        if path.name.endswith(".json") and "expected" in path.name:
+        if path.suffix not in FEED_TYPES or "expected" in path.name:
             continue
-        present = _entries_present(path)
-        raw = _raw(f"http://feeds.example/{path.name}", path.read_bytes(), "application/xml")
-        listed, documents = _feed_counts(raw)
-        totals = [totals[0] + present, totals[1] + _count(listed), totals[2] + _count(documents)]
-        print(f"| {path.parent.name}/{path.name} | {present} | {listed} | {documents} |")
-    print(f"| **all** | {totals[0]} | {totals[1]} | {totals[2]} |")
-    print("\nTarget: every entry kept.")
+        row = _feed_row(path, rules)
+        for name in ("present", "extracted", "distinct", "passed", "from_summary"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        print(f"| {path.parent.name}/{path.name} | {row.present} | {row.extracted} | {row.distinct} | {row.passed} | "
+              f"{row.from_summary} | {row.note} |")
+    print(f"| **all** | {total.present} | {total.extracted} | {total.distinct} | {total.passed} | "
+          f"{total.from_summary} | |")
+    print(f"\nTarget: every entry kept. Kept: {total.passed} of {total.present}; "
+          f"{total.extracted - total.distinct} merged with an entry of the same id in the same feed; "
+          f"lost: {total.distinct - total.passed}.")
 
 
-def _feed_counts(raw: RawResponse) -> tuple[int | str, int | str]:
-    """Entries the feed parser lists and documents it makes, or why it refused the file."""
-    try:
-        listed: int | str = len(feed_extractor.read_feed(raw).entries)
-    except ValueError as exc:
-        return f"refused: {_norm(str(exc))[:70]}", 0
-    try:
-        documents: int | str = len(feed_extractor.parse_feed("bench", raw))
-    except ValueError as exc:
-        documents = f"refused: {_norm(str(exc))[:70]}"
-    return listed, documents
-
-
-def _count(value: int | str) -> int:
-    """A count, or 0 for a refusal."""
-    return value if isinstance(value, int) else 0
+def _feed_row(path: Path, rules: Rules) -> FeedRow:
+    """One feed file through its source kind's extractor, refine and the quality gate."""
+    body = path.read_bytes()
+    row = FeedRow(_entries_present(path))
+    kind = "blogger" if path.parent.name == "blogger" else "feed"
+    result = Extraction("bench")
+    with SiteServer(FileSite(body, FEED_TYPES[path.suffix])) as server:
+        fetcher = GoneFetcher(delay=0)
+        try:
+            extractor = blogger.extract if kind == "blogger" else feed_extractor.extract
+            extractor(SourceConfig("bench", kind, server.url + ("" if kind == "blogger" else "feed"), delay=0),
+                      fetcher, Known(), result)
+        except (ValueError, FetchError) as exc:
+            row.note = f"refused: {_norm(str(exc))[:70]}"
+        finally:
+            fetcher.close()
+    row.extracted = len(result.documents)
+    if not result.documents:
+        return row
+    batch = refine(result.documents, rules)
+    row.distinct = len(batch)
+    stats = gate.BatchStats("bench", "blog_post" if kind == "blogger" else "article", len(batch),
+                            len(result.failures), max(fetcher.requests_made, 1), [])
+    verdict = gate.check(batch, stats, now=datetime.now(UTC))
+    row.passed = sum(verdict.passed(item.document.document_id) for item in batch)
+    row.from_summary = sum(item.document.body_source == SUMMARY for item in batch
+                           if verdict.passed(item.document.document_id))
+    if not verdict.batch_ok:
+        row.note = "batch held: " + "; ".join(verdict.batch_reasons)[:80]
+    return row
 
 
 def _rest_report(root: Path) -> None:
-    """REST post objects unionwatch makes documents of, against post objects present."""
-    present = kept = 0
+    """REST post objects published end to end (parse, refine, quality gate) against post objects present."""
+    present = 0
+    documents: list[Document] = []
     for path in sorted((root / "wordpress-rest").glob("*/*.json")):
         data = json.loads(path.read_text())
         items = data if isinstance(data, list) else [data]
@@ -254,10 +328,15 @@ def _rest_report(root: Path) -> None:
         if not posts:
             continue
         present += len(posts)
-        kept += len(wordpress_api.parse_api_page("bench", _raw(f"http://rest.example/{path.name}",
-                                                                  path.read_bytes(), "application/json")))
+        documents += wordpress_api.parse_api_page("bench", _raw(f"http://rest.example/{path.name}",
+                                                                path.read_bytes(), "application/json"))
+    batch = refine(documents, load_rules())
+    stats = gate.BatchStats("bench", "blog_post", len(batch), 0, 1, [])
+    verdict = gate.check(batch, stats, now=datetime.now(UTC))
+    passed = sum(verdict.passed(item.document.document_id) for item in batch)
     print("\n## WordPress REST responses\n")
-    print(f"posts present: {present}; loaded as documents: {kept} (target: all)")
+    print(f"post objects present: {present}; parsed: {len(documents)}; distinct posts: {len(batch)}; "
+          f"passed the gate: {passed} (target: every post kept)")
 
 
 def _entries_present(path: Path) -> int:
@@ -325,6 +404,10 @@ def _same_day(found: datetime | date | None, gold: datetime | date) -> bool:
 def _share(hits: list[bool]) -> str:
     """n/N and the share, or empty."""
     return f"{sum(hits)}/{len(hits)} = {sum(hits) / len(hits):.3f}" if hits else ""
+
+
+SECTIONS: dict[str, Callable[[Path], None]] = {
+    "pages": _pages_report, "readability": _readability_report, "feeds": _feeds_report, "rest": _rest_report}
 
 
 if __name__ == "__main__":

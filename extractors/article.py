@@ -51,15 +51,21 @@ class FeedEntry:
     summary: str | None = None  # the longer of the feed's summary and teaser HTML: the body if the page is gone
 
 
-def parse_article(source_id: str, raw: RawResponse, *, entry: FeedEntry | None = None) -> Document:
-    """One article page as a Document; raises ValueError when no article text can be found."""
+def parse_article(source_id: str, raw: RawResponse, *, entry: FeedEntry | None = None,
+                  favor_precision: bool = True) -> Document:
+    """One article page as a Document; raises ValueError when no article text can be found.
+
+    `favor_precision` off keeps trafilatura's default balance, for pages whose caller knows them to be one
+    post (a blog's post page in an unknown template).
+    """
     tree = trafilatura.load_html(decode_html(raw))
     if tree is None:
         raise ValueError("empty or unparseable HTML")
     url = _canonical_link(tree, raw.final_url)
     published = ((entry.published if entry else None) or page_meta.published(tree, url)
                  or page_meta.guessed_date(tree, url))
-    extracted = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
+    options = {**TRAFILATURA_OPTIONS, "favor_precision": favor_precision}
+    extracted = trafilatura.bare_extraction(tree, url=url, **options)
     if extracted is None or not (extracted.text or "").strip():
         raise ValueError("no article text found on the page")
     own_title = page_meta.title(tree, extracted.sitename or "")

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+import lxml.html
 from lxml import etree
 
-from extractors import page_meta
+from extractors import article, page_meta
 from extractors.fetch import Fetcher, FetchError
 from extractors.html import (
     classes,
+    decode_html,
     in_tree,
     strip_boilerplate,
     text_of,
@@ -49,6 +51,10 @@ POST_TITLE = Selector(".post-title")
 LINK = Selector("a[href]")
 TIMESTAMP_LINK = Selector("a.timestamp-link[href]")
 POST_ID = Selector("meta[itemprop=postId]")
+_BLOG_GADGET = "contains(concat(' ', normalize-space(@class), ' '), ' Blog ')"
+GADGETS = (f"//*[contains(concat(' ', normalize-space(@class), ' '), ' widget ')][not({_BLOG_GADGET})]"
+           f"[not(.//*[{_BLOG_GADGET}])]")
+POST_ID_ANY = "//meta[@itemprop='postId']/@content | //*[contains(concat(' ', @class, ' '), ' post ')]/@data-id"
 ANCHOR_NAME = re.compile(r"^\d+$")  # <a name="1234567890"> before each post in old templates
 POST_BODY = Selector(".post-body")
 PUBLISHED = Selector("abbr.published[title], time[datetime]")
@@ -169,7 +175,7 @@ def _walk_feed(source: SourceConfig, fetcher: Fetcher, known: Known, raw: RawRes
                 continue
             fresh += 1
             if summary_only:
-                doc = _post_from_page(source, fetcher, doc.url, result) or doc
+                doc = _completed(doc, _post_from_page(source, fetcher, doc.url, result))
             result.documents.append(doc)
         result.hand_off()
         # A page of nothing new means the paging repeats itself: stop, even in a backfill.
@@ -235,6 +241,11 @@ def _timestamp(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _completed(listed: Document, page: Document | None) -> Document:
+    """The post page's document under the key its listing gave, or the listed document if the page failed."""
+    return replace(page, key=listed.key) if page is not None else listed
+
+
 def _post_from_page(source: SourceConfig, fetcher: Fetcher, url: str, result: Extraction) -> Document | None:
     """Fetch and parse one post page; failures are recorded, not raised."""
     try:
@@ -255,18 +266,46 @@ def _post_from_page(source: SourceConfig, fetcher: Fetcher, url: str, result: Ex
 
 
 def parse_post_page(source_id: str, raw: RawResponse) -> Document:
-    """The single post of a post page; ValueError when the template is not recognised."""
+    """The single post of a post page: the classic template's post, else the generic path (any template).
+
+    ValueError when neither finds a post: no template post and no article text.
+    """
     post = POST.first(tree_of(raw))
-    if post is None:
-        raise ValueError("no .post-outer .post on the post page (template changed?)")
-    outer = next((parent for parent in post.iterancestors() if "date-outer" in classes(parent)), None)
+    outer = next((parent for parent in post.iterancestors() if "date-outer" in classes(parent)), None) \
+        if post is not None else None
     header_date = parse_date(text_of(DATE_HEADER.first(outer))) if outer is not None else None
-    doc = _html_post(source_id, post, header_date, raw)
+    doc = _html_post(source_id, post, header_date, raw) if post is not None else None
     if doc is None:
-        raise ValueError("post without id, permalink or .post-body (template changed?)")
+        return _any_template_post(source_id, raw)
     if doc.published_at is None:  # a template without a timestamp: the page's metadata, else htmldate
         doc.published_at = page_meta.page_date(tree_of(raw), raw)
     return doc
+
+
+def _any_template_post(source_id: str, raw: RawResponse) -> Document:
+    """A post page whose template has no `.post-outer .post` with a `.post-body`, read by trafilatura.
+
+    Every gadget but the Blog one (Blogger wraps sidebar, header and footer gadgets in `.widget`) is dropped
+    first: their campaign texts carry topic words. Keyed by the post id the page states (itemprop=postId, the
+    `data-id` of a `.post`), else, on a page marked as an article (og:type, JSON-LD), its canonical URL; any
+    other page (an error or maintenance page served with 200) is refused, as is one without article text.
+    trafilatura runs without favor_precision (measured better on real Blogger pages).
+    """
+    tree = lxml.html.document_fromstring(decode_html(raw))
+    post_id = next(iter(tree.xpath(POST_ID_ANY)), None)
+    if post_id is None and not page_meta.is_article(tree):
+        raise ValueError("no .post-outer .post with a .post-body, no post id (itemprop=postId, data-id) and not "
+                         "marked as an article (og:type, JSON-LD) (template changed?)")
+    for gadget in tree.xpath(GADGETS):
+        if gadget.getparent() is not None:
+            gadget.drop_tree()
+    pruned = replace(raw, body=etree.tostring(tree, encoding="utf-8", method="html"),
+                     headers={**raw.headers, "content-type": "text/html; charset=utf-8"})
+    try:
+        doc = article.parse_article(source_id, pruned, favor_precision=False)
+    except ValueError as exc:
+        raise ValueError(f"no .post-outer .post with a .post-body, and {exc} (template changed?)") from exc
+    return replace(doc, kind=BLOG_POST, key=str(post_id or doc.key), raw_sha256=raw.sha256)
 
 
 def _walk_html(source: SourceConfig, fetcher: Fetcher, known: Known, root: str, result: Extraction) -> set[str]:
@@ -286,7 +325,7 @@ def _walk_html(source: SourceConfig, fetcher: Fetcher, known: Known, root: str, 
         for doc in new:
             reached.add(doc.key)
             if doc.key in page.truncated:
-                doc = _post_from_page(source, fetcher, doc.url, result) or doc
+                doc = _completed(doc, _post_from_page(source, fetcher, doc.url, result))
             result.documents.append(doc)
         result.hand_off()
         # Nothing new on a page: older-posts links that go round in circles; stop, even in a backfill.

@@ -6,9 +6,10 @@ Order of trust, measured on real pages (benchmarks/realpages.py, figures in benc
   `datePublished`, microdata `itemprop=datePublished`, then `<time datetime>` marked as the publication time
   or the first one in the first `<article>`, Blogger's `abbr.published`; `guessed_date` (htmldate on the
   visible text) is the last resort, after any date a feed or API gave;
-- title: the `<h1>` when a metadata title is it plus a site name, else JSON-LD `headline`, else og:title, else
-  `<title>`, each without the site name (og:site_name, JSON-LD WebSite/Organization name) and never the
-  site name or the author alone.
+- title: the `<h1>` when a metadata title is it plus a site name; the page's one `<h1>` headline when the
+  metadata title disagrees with it (an SEO rewrite: no part of it, with words it lacks); else JSON-LD
+  `headline`, else og:title, else `<title>`, each without the site name (og:site_name, JSON-LD
+  WebSite/Organization name) and never the site name or the author alone.
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Posting|Report)$")  # NewsArti
 GUESS_EXTENSIVELY = True
 MIN_PREFIX_WORDS = 4
 URL_DAY = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
+URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/")
 SITE_TYPES = {"WebSite", "Organization", "NewsMediaOrganization", "Blog"}
+# A page's <h1> elements, without the site title, logo or tagline some themes print as an <h1> in the page's
+# banner or footer (a <header> outside the article or main content, a <footer>).
+HEADLINES = ("//h1[not(ancestor::footer or ancestor::header[not(ancestor::article or ancestor::main)] "
+             "or ancestor-or-self::*[@role='banner' or @role='contentinfo' or contains(@class, 'site-title') "
+             "or contains(@class, 'logo') or contains(@class, 'site-name')])]")
 SEPARATOR = r"\s*[|\-–—:·•»]\s*"
 PUBLISHED_TIMES = (
     "//time[@datetime][contains(concat(' ', normalize-space(@class), ' '), ' published ')]/@datetime",
@@ -87,12 +94,17 @@ def published(tree: HtmlElement, url: str = "") -> datetime | None:
     """The publication instant the page states in its markup, or the day its /YYYY/MM/DD/ permalink names.
 
     The permalink's day wins over markup on another day: WordPress writes the post date into the permalink,
-    while themes and plugins print modification or import times as publication times.
+    while themes and plugins print modification or import times as publication times. Likewise a /YYYY/MM/
+    permalink (WordPress's month permalinks, every Blogger post) names the publication month: markup in
+    another month gives way to htmldate's reading of the page when that falls in the permalink's month.
     """
     stated = _stated(tree)
     day = _url_day(url)
     if day is not None and (stated is None or not _near(stated, day)):
         return day
+    if stated is not None and not fits_permalink(stated, url):
+        guessed = guessed_date(tree, url)
+        return guessed if guessed is not None and fits_permalink(guessed, url) else stated
     return stated
 
 
@@ -128,6 +140,26 @@ def _url_day(url: str) -> datetime | None:
         return datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC)
     except ValueError:
         return None
+
+
+def fits_permalink(moment: datetime, url: str) -> bool:
+    """True unless `url`'s /YYYY/MM/DD/ or /YYYY/MM/ path names a day or month that `moment` is not in."""
+    day, month = _url_day(url), _url_month(url)
+    if day is not None:
+        return _near(moment, day)
+    return month is None or _in_month(moment, month)
+
+
+def _url_month(url: str) -> tuple[int, int] | None:
+    """(year, month) a /YYYY/MM/ path names, or None."""
+    match = URL_MONTH.search(urlsplit(url).path)
+    return (int(match[1]), int(match[2])) if match and 1 <= int(match[2]) <= 12 else None
+
+
+def _in_month(moment: datetime, month: tuple[int, int]) -> bool:
+    """True when `moment` falls in `month` at some UTC offset from -12 to +14 hours."""
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return any(((utc + timedelta(hours=h)).year, (utc + timedelta(hours=h)).month) == month for h in (-12, 0, 14))
 
 
 def _near(moment: datetime, day: datetime) -> bool:
@@ -194,11 +226,25 @@ def title(tree: HtmlElement, site_name: str = "") -> str:
     for heading in headings:  # "Heading Recipe | Site": a title tag that starts with a long heading
         if len(heading.split()) >= MIN_PREFIX_WORDS and tag.casefold().startswith(heading.casefold()):
             return heading
-    for candidate in metadata:
-        stripped = _without_site(candidate, sites)
-        if stripped and stripped.casefold() not in refused:
-            return stripped
-    return next((h for h in headings if h and h.casefold() not in refused), "")
+    own = next((s for s in (_without_site(c, sites) for c in metadata) if s and s.casefold() not in refused), "")
+    headline = _sole_headline(tree, refused)
+    if headline and (not own or _disagree(headline, own)):
+        return headline
+    return own or next((h for h in headings if h and h.casefold() not in refused), "")
+
+
+def _sole_headline(tree: HtmlElement, refused: set[str]) -> str:
+    """The page's one `<h1>` outside the site banner, when it is a headline (several words) and no site name."""
+    texts = list(dict.fromkeys(t for t in (_clean(h.xpath("string()")) for h in tree.xpath(HEADLINES)) if t))
+    if len(texts) != 1 or texts[0].casefold() in refused or len(texts[0].split()) < MIN_PREFIX_WORDS:
+        return ""
+    return texts[0]
+
+
+def _disagree(headline: str, title: str) -> bool:
+    """True when a metadata title is no part of the headline and has words the headline lacks (an SEO rewrite)."""
+    head, meta = headline.casefold(), title.casefold()
+    return meta not in head and bool(set(meta.split()) - set(head.split()))
 
 
 def _frames(heading: str, title: str) -> bool:

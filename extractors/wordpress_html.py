@@ -156,11 +156,13 @@ def parse_post_page(source_id: str, raw: RawResponse) -> Document:
     canonical = CANONICAL.first(document)
     updated = _attr(_first(article, UPDATED), "datetime") or _attr(MODIFIED_META.first(document), "content")
     author = text_of(_first(article, AUTHOR))
+    url = urljoin(raw.final_url, canonical.get("href")) if canonical is not None else raw.final_url
+    published = utc(_attr(_first(article, PUBLISHED), "datetime"))
+    if published is None or not page_meta.fits_permalink(published, url):  # a theme's time of another month
+        published = page_meta.page_date(document, raw) or published
     return Document(
         source_id=source_id, kind=BLOG_POST, key=key,
-        url=urljoin(raw.final_url, canonical.get("href")) if canonical is not None else raw.final_url,
-        title=title, body=body, author=author or None,
-        published_at=utc(_attr(_first(article, PUBLISHED), "datetime")) or page_meta.page_date(document, raw),
+        url=url, title=title, body=body, author=author or None, published_at=published,
         labels=_labels(article), raw_sha256=raw.sha256, marker=stamp(updated),
     )
 

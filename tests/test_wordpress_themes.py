@@ -201,3 +201,30 @@ def test_core_markup_with_the_text_outside_entry_content_is_read_whole_but_a_vid
                             "src='https://video.example/embed/1'></iframe></figure></div>")
     document = parse_post_page("riverside", _page(head, video))
     assert (document.title, document.body) == ("Pay offer", "")
+
+
+def test_the_permalink_month_outranks_a_theme_time_in_another_month() -> None:
+    url = "http://branch.example/2024/05/pay-offer/"
+    head = ("<title>Pay offer – Riverside UNISON</title>"
+            "<meta property='article:published_time' content='2024-05-07T10:00:00+01:00'>")
+    core = ("<article id='post-77' class='post-77 post'><h1 class='entry-title'>Pay offer</h1>"
+            "<time class='entry-date' datetime='{stamp}'>date</time>"
+            f"<div class='entry-content'>{ARTICLE_TEXT}</div></article>")
+    edited = _page(head, core.format(stamp="2024-09-21T12:58:59+00:00"))
+    edited = RawResponse(url, url, 200, edited.headers, edited.body, edited.fetched_at)
+    assert parse_post_page("riverside", edited).published_at == dt.datetime(2024, 5, 7, 9, tzinfo=dt.UTC)
+    same_month = _page(head, core.format(stamp="2024-05-08T08:00:00+00:00"))
+    same_month = RawResponse(url, url, 200, same_month.headers, same_month.body, same_month.fetched_at)
+    assert parse_post_page("riverside", same_month).published_at == dt.datetime(2024, 5, 8, 8, tzinfo=dt.UTC)
+
+
+def test_the_one_visible_headline_outranks_an_seo_title_that_says_something_else() -> None:
+    head = ("<title>Pay rise 2024: what you need to know – Riverside UNISON</title>"
+            "<meta property='og:title' content='Pay rise 2024: what you need to know'>")
+    body = ("<header role='banner'><h1 class='site-title'>Riverside UNISON branch news</h1></header>"
+            f"<div><h1>Members accept the revised pay offer</h1>{ARTICLE_TEXT}</div>"
+            "<footer><h1 class='tag-line'>Public services, public hands</h1></footer>")
+    assert parse_post_page("riverside", _page(head, body)).title == "Members accept the revised pay offer"
+    category = body.replace("<h1>Members accept the revised pay offer", "<h1>Branch news: Pay rise 2024: what you "
+                            "need to know")
+    assert parse_post_page("riverside", _page(head, category)).title == "Pay rise 2024: what you need to know"
