@@ -69,6 +69,26 @@ def ingest_sites(servers: dict[str, SiteServer], folder: Path, db: Path, **optio
     return ingest(load_sources(write_sources(servers, folder)), str(db), extract_retry_delay=0, **options)
 
 
+def runs_with_an_edit_and_a_failure(folder: Path, db: Path) -> None:
+    """Two real runs of the core sample sites with an edit in between, then a run in which one source failed."""
+    from datetime import UTC, datetime
+
+    from extractors.config import load_sources
+    from flows.commands.demo import sources_toml
+    from warehouse.load import finish_run, record_source_failure, start_run
+
+    with serve_sites(demo_sites(*CORE_SITES)) as servers:
+        assert ingest_sites(servers, folder, db).ok
+        post = servers["active"].site.posts[-1]
+        post.title, post.updated = f"{post.title} (updated)", datetime.now(UTC)
+        assert ingest_sites(servers, folder, db).ok
+        path = folder / "branch.toml"
+        path.write_text(sources_toml({"branch": servers["branch"].url}), encoding="utf-8")
+    run_id = start_run(db, "run", load_sources(path))
+    record_source_failure(db, run_id, "sample-branch", "ConnectionError: connection refused")
+    finish_run(db, run_id, "failed")
+
+
 def alive(pid: int) -> bool:
     """True while the process exists and is not a zombie (Linux /proc)."""
     try:

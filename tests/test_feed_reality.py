@@ -10,17 +10,16 @@ from copy import deepcopy
 from html import escape
 
 import pytest
+from test_feed import run as extract
 
 from demo.news_content import ARTICLE, GONE, NEWS_ITEMS, PDF
 from demo.server import Request, Response, SiteServer
 from demo.sites.news import NewsSite
 from extractors import feed, run_extractor
-from extractors.fetch import Fetcher
 from extractors.records import (
     FULL,
     SUMMARY,
     CrawlerSettings,
-    Extraction,
     Known,
     KnownDocument,
     SourceConfig,
@@ -33,17 +32,6 @@ GONE_ITEM = next(item for item in NEWS_ITEMS if item.kind == GONE)
 UNTITLED = next(item for item in NEWS_ITEMS if not item.title)
 LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 CODE_TAIL = "<pre><code>def totals(rows):\n    for row in rows:\n        ...\n</code></pre>"
-
-
-def extract(server: SiteServer, path: str, known: Known | None = None) -> Extraction:
-    """One extraction of the feed at `path`."""
-    known = known or Known()
-    fetcher = Fetcher(delay=0, validators=known.validators)
-    try:
-        return feed.extract(SourceConfig("eastbridge", "feed", server.url + path), fetcher, known,
-                            Extraction("eastbridge"))
-    finally:
-        fetcher.close()
 
 
 def pages_requested(server: SiteServer) -> list[str]:

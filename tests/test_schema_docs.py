@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import CORE_SITES, ingest_sites
+from conftest import runs_with_an_edit_and_a_failure
 
-from demo.server import serve_sites
-from demo.sites import demo_sites
-from extractors.config import load_sources
-from flows.commands.demo import sources_toml
 from warehouse.db import connect
-from warehouse.load import finish_run, record_source_failure, start_run
 from warehouse.migrate import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,16 +64,7 @@ def warehouse(prefect_server, tmp_path_factory) -> Iterator[Path]:
     """Two real runs with an edit in between, then a run in which one source failed."""
     tmp = tmp_path_factory.mktemp("docs")
     db = tmp / "unionwatch.duckdb"
-    with serve_sites(demo_sites(*CORE_SITES)) as sites:
-        assert ingest_sites(sites, tmp, db).ok
-        post = sites["active"].site.posts[-1]
-        post.title, post.updated = f"{post.title} (updated)", datetime.now(UTC)
-        assert ingest_sites(sites, tmp, db).ok
-        path = tmp / "branch.toml"
-        path.write_text(sources_toml({"branch": sites["branch"].url}), encoding="utf-8")
-    run_id = start_run(db, "run", load_sources(path))
-    record_source_failure(db, run_id, "sample-branch", "ConnectionError: connection refused")
-    finish_run(db, run_id, "failed")
+    runs_with_an_edit_and_a_failure(tmp, db)
     yield db
 
 
