@@ -17,6 +17,7 @@ from transforms.stories import Member, Signature, Similarity, band_hashes, clust
 from warehouse.db import connect, transaction
 
 SIGN_CHUNK = 1000  # bodies read and signed at a time: memory stays flat in a backfill
+PLACE_CHUNK = 1000  # new documents placed at a time, in first-seen order: their candidate lists stay small
 
 # Documents whose current version has no signature yet.
 STALE_SQL = """
@@ -105,14 +106,22 @@ def refresh_stories(db_path: Path | str) -> StoryRefresh:
 
 
 def _place_new(con: duckdb.DuckDBPyConnection, new: list[str]) -> None:
-    """Place documents not yet in any story after the placed ones, comparing them with their candidates only."""
-    candidates = dict(con.execute(CANDIDATES_SQL, {"ids": new}).fetchall())
-    wanted = sorted({c for found in candidates.values() for c in found} - set(new))
-    earlier = [(Member(document_id, story_id, position), Signature.from_bytes(minhash, shingles))
-               for document_id, story_id, position, shingles, minhash
-               in con.execute(EARLIER_SQL, {"ids": wanted}).fetchall()]
-    start = con.execute("SELECT coalesce(max(position) + 1, 0) FROM story_members").fetchone()[0]
-    _store_members(con, cluster(_ordered(con, new), candidates, earlier, start), replace_all=False)
+    """Place documents not yet in any story after the placed ones, comparing them with their candidates only.
+
+    They are placed `PLACE_CHUNK` at a time in first-seen order; each chunk sees every document placed before
+    it, and later documents never count for an earlier one, so the result is that of placing all at once.
+    """
+    ordered = _ordered(con, new)
+    for first in range(0, len(ordered), PLACE_CHUNK):
+        chunk = ordered[first:first + PLACE_CHUNK]
+        ids = [document_id for document_id, _ in chunk]
+        candidates = dict(con.execute(CANDIDATES_SQL, {"ids": ids}).fetchall())
+        wanted = sorted({c for found in candidates.values() for c in found} - set(ids))
+        earlier = [(Member(document_id, story_id, position), Signature.from_bytes(minhash, shingles))
+                   for document_id, story_id, position, shingles, minhash
+                   in con.execute(EARLIER_SQL, {"ids": wanted}).fetchall()]
+        start = con.execute("SELECT coalesce(max(position) + 1, 0) FROM story_members").fetchall()[0][0]
+        _store_members(con, cluster(chunk, candidates, earlier, start), replace_all=False)
 
 
 def story_of(con: duckdb.DuckDBPyConnection, document_id: str) -> StoryRow | None:
