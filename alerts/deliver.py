@@ -6,7 +6,10 @@ How a row of alert_outbox moves:
                           |----the receiver refused it or could not be reached-----> retry --claim--> sending ...
                           |                  (after N attempts: failed, reported to maintainers)
                           '----it may have arrived (timeout, connection lost after sending, crash)--> unknown
-    skipped: news, but published outside the subscription's since_days window; never sent
+    skipped: news, but published outside the subscription's since_days window, or a copy of a story that has
+             its own row; never sent as an item. A copy found after its story was sent is listed once in the
+             next digest: batch_key names that digest when claimed, sent_at is set when it is accepted, and
+             both are cleared again when it certainly did not arrive
 Only items that are news for the subscription get a row (warehouse/outbox.py NEWS_SQL).
 
 Why no item is sent twice. The claim (status 'sending', attempts + 1) is committed before the message

@@ -235,9 +235,9 @@ class Renderer:
         url = safe_url(item.url)
         linked = f'<a href="{_h(url)}">{title}</a>' if url else title
         return HTML_ITEM.format(title=linked, meta=_h(meta), snippet=html_snippet(one_line(item.snippet)),
-                                also=self._html_also(item))
+                                also=self.html_also(item))
 
-    def _html_also(self, item: AlertItem) -> str:
+    def html_also(self, item: AlertItem) -> str:
         """Where else the item's story appeared, as an HTML paragraph (empty when nowhere)."""
         return self._html_places(ALSO_AT, item.also_at) if item.also_at else ""
 

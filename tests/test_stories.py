@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from html import escape as escaped
 from pathlib import Path
 
+import feedparser
 import pytest
 from alerts_support import SmtpReceiver, baseline, load, post, write_config
 
@@ -191,3 +192,25 @@ def test_a_copy_found_after_its_story_was_sent_is_listed_once_in_the_next_digest
         status, reason, listed = con.execute("SELECT status, reason, sent_at IS NOT NULL FROM alert_outbox "
                                              "WHERE document_id LIKE 'wp:%'").fetchone()
     assert (status, reason, listed) == ("skipped", COPY_OF_STORY, True)
+
+
+def test_an_atom_entry_names_the_places_its_story_appeared_as_of_the_last_rewrite(db_path: Path,
+                                                                                  tmp_path: Path) -> None:
+    config = write_config(tmp_path, '[[subscriptions]]\nid = "feed"\nchannel = "atom"\npath = "uw.atom"\n',
+                          sources=THREE_BLOGS)
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    run_alerts(db_path, config, now=start)
+    baseline(db_path, ("news", "blog", "wp"))
+    load(db_path, [post("news", "payroll", HOSTILE_TITLE, published=start, body=PAYROLL)])
+    refresh_stories(db_path)
+    run_alerts(db_path, config, now=start + timedelta(minutes=5))
+    [entry] = feedparser.parse(str(tmp_path / "uw.atom")).entries
+    assert "Also appeared at" not in entry.summary
+    load(db_path, [post("wp", "later", "Branch news", published=start, body=PAYROLL.replace("Dundee", "the city")),
+                   post("blog", "other", "Procurement hub", published=start)])
+    refresh_stories(db_path)
+    run_alerts(db_path, config, now=start + timedelta(minutes=10))
+    entries = {e.title: e for e in feedparser.parse(str(tmp_path / "uw.atom")).entries}
+    assert set(entries) == {HOSTILE_TITLE, "Procurement hub"}, "the later copy is no entry of its own"
+    summary = entries[HOSTILE_TITLE].summary
+    assert 'Also appeared at: <a href="https://wp.example.org/later.html">WP &lt;b&gt;branch&lt;/b&gt;</a>' in summary
