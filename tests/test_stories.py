@@ -153,7 +153,7 @@ def smtp(monkeypatch: pytest.MonkeyPatch):
         yield receiver
 
 
-def test_a_copy_found_after_its_story_was_sent_is_listed_once_in_the_next_digest(
+def test_a_copy_found_after_its_story_was_sent_is_listed_once_in_the_next_digest_that_arrives(
         db_path: Path, tmp_path: Path, smtp: SmtpReceiver) -> None:
     config = write_config(tmp_path, DIGEST, sources=THREE_BLOGS)
     start = datetime.now(UTC) - timedelta(minutes=1)
@@ -170,7 +170,10 @@ def test_a_copy_found_after_its_story_was_sent_is_listed_once_in_the_next_digest
     load(db_path, [post("wp", HOSTILE_KEY, "Branch news", published=start + timedelta(days=1),
                         body=PAYROLL.replace("Dundee", "the city"))])
     refresh_stories(db_path)
-    [second] = run_alerts(db_path, config, now=start + timedelta(days=2)).deliveries
+    smtp.refuse.append("451 4.3.0 Try again later")
+    [refused] = run_alerts(db_path, config, now=start + timedelta(days=2)).deliveries
+    assert (refused.status, len(smtp.mails)) == ("retry", 1)
+    [second] = run_alerts(db_path, config, now=start + timedelta(days=3)).deliveries
     assert (second.kind, second.status, second.document_ids) == ("digest", "sent", ())
     mail = smtp.mails[1].message
     assert mail["Subject"].endswith(": 0 new items, 1 sent earlier seen again")
@@ -186,7 +189,7 @@ def test_a_copy_found_after_its_story_was_sent_is_listed_once_in_the_next_digest
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Union warns" in html
     assert f'<a href="{escaped(copy_url)}">WP &lt;b&gt;branch&lt;/b&gt;</a>' in html
 
-    assert run_alerts(db_path, config, now=start + timedelta(days=3)).deliveries == [], "nothing is listed twice"
+    assert run_alerts(db_path, config, now=start + timedelta(days=4)).deliveries == [], "nothing is listed twice"
     assert len(smtp.mails) == 2
     with connect(db_path) as con:
         status, reason, listed = con.execute("SELECT status, reason, sent_at IS NOT NULL FROM alert_outbox "
