@@ -6,7 +6,10 @@ How a row of alert_outbox moves:
                           |----the receiver refused it or could not be reached-----> retry --claim--> sending ...
                           |                  (after N attempts: failed, reported to maintainers)
                           '----it may have arrived (timeout, connection lost after sending, crash)--> unknown
-    skipped: news, but published outside the subscription's since_days window; never sent
+    skipped: news, but published outside the subscription's since_days window, or a copy of a story that has
+             its own row; never sent as an item. A copy found after its story was sent is listed once in the
+             next digest: batch_key names that digest when claimed, sent_at is set when it is accepted, and
+             both are cleared again when it certainly did not arrive
 Only items that are news for the subscription get a row (warehouse/outbox.py NEWS_SQL).
 
 Why no item is sent twice. The claim (status 'sending', attempts + 1) is committed before the message
@@ -61,6 +64,8 @@ from warehouse.outbox import (
     due_items,
     due_notices,
     handle_digest_slot,
+    later_copies,
+    list_copies,
     mark_failed,
     mark_sent,
     sent_items,
@@ -175,10 +180,11 @@ def plan(con: duckdb.DuckDBPyConnection, subscription: Subscription, renderer: R
     slot = _slot(subscription, now)
     due = digest_due(con, subscription.id, slot)
     next_slot = _slot(subscription, now + timedelta(days=7 if subscription.digest == "weekly" else 1))
-    if not items:
+    again = later_copies(con, subscription.id)
+    if not items and not again:
         return []
     return [Preview(subscription.id, channel, None if due else next_slot,
-                    renderer.digest(subscription, items, slot if due else next_slot))]
+                    renderer.digest(subscription, items, slot if due else next_slot, again))]
 
 
 def _claim_next(con: duckdb.DuckDBPyConnection, subscription: Subscription, channel: Channel, renderer: Renderer,
@@ -194,10 +200,12 @@ def _claim_next(con: duckdb.DuckDBPyConnection, subscription: Subscription, chan
         if not digest_due(con, subscription.id, slot):
             return None
         items = due_items(con, subscription.id, include_related=subscription.include_related)
+        again = later_copies(con, subscription.id)
         handle_digest_slot(con, subscription.id, slot)
-        if not items:
+        if not items and not again:
             return None
-        message = renderer.digest(subscription, items, slot)
+        message = renderer.digest(subscription, items, slot, again)
+        list_copies(con, subscription.id, again, message.dedupe_key)
     else:
         items = due_items(con, subscription.id, limit=1, include_related=subscription.include_related)
         if not items:
@@ -221,12 +229,15 @@ def _send(db_path: Path | str, channel: Channel, message: Message, items: Sequen
     else:
         with connect(db_path) as con, transaction(con):
             mark_sent(con, items, now)
+            list_copies(con, message.subscription_id, message.again, message.dedupe_key, now)
         report.deliveries.append(Delivery(message.subscription_id, message.kind, document_ids, "sent"))
         LOGGER.info("%s: sent %s (%d item%s)", message.subscription_id, message.kind, len(items),
                     "s" if len(items) != 1 else "")
         return True
     with connect(db_path) as con, transaction(con):
         stopped = mark_failed(con, items, error, max_attempts, delivered_maybe=maybe)
+        if not maybe:  # the digest certainly did not arrive: its later copies wait for the next one
+            list_copies(con, message.subscription_id, message.again, None)
         if stopped:
             detail = (f"{len(stopped)} item(s) may or may not have arrived and will not be resent: {error}" if maybe
                       else f"{len(stopped)} item(s) given up after {max_attempts} attempts; last error: {error}")

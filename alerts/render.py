@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from alerts.config import AlertConfig, Subscription
-from warehouse.outbox import AlertItem, Notice
+from warehouse.outbox import AlertItem, Appearance, Notice, StoryAgain
 
 MARK = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in XML, useless in mail
@@ -52,6 +52,8 @@ HTML_ITEM = """<div style="margin: 0 0 1.5em 0">
 <blockquote style="margin: 0.5em 0; padding-left: 0.8em; border-left: 3px solid #ccc">{snippet}</blockquote>
 {also}</div>"""
 ALSO_AT = "Also appeared at"
+AGAIN_SECTION = "Already sent, now also appeared at"  # stories alerted earlier, with the places found since
+AGAIN_PLACES = "Now also at"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class Message:
     items: tuple[AlertItem, ...] = ()
     notices: tuple[Notice, ...] = ()
     meta: dict[str, str] = field(default_factory=dict)  # per document id: source, date and topics, as text
+    again: tuple[StoryAgain, ...] = ()  # a digest's stories already sent that appeared in more places since
+    sources: dict[str, str] = field(default_factory=dict)  # display names of the sources of other appearances
 
 
 def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
@@ -126,12 +130,16 @@ class Renderer:
         body = f"<h2>{_h(heading)}</h2>\n{self._html_item(item, meta)}"
         return Message("item", subscription.id, item.dedupe_key, heading, subject, text,
                        HTML_PAGE.format(title=_h(subject), body=body, footer=_h(FOOTER.format(id=subscription.id))),
-                       (item,), meta={item.document_id: meta})
+                       (item,), meta={item.document_id: meta}, sources=self._names([item], ()))
 
-    def digest(self, subscription: Subscription, items: Sequence[AlertItem], slot: datetime) -> Message:
-        """One message listing every item of a digest, grouped by source."""
+    def digest(self, subscription: Subscription, items: Sequence[AlertItem], slot: datetime,
+               again: Sequence[StoryAgain] = ()) -> Message:
+        """One message listing every item of a digest, grouped by source; then, in a section of their own, the
+        stories sent earlier that have appeared in more places since (`again`)."""
         zone = ZoneInfo(subscription.timezone)
         count = f"{len(items)} new item{'s' if len(items) != 1 else ''}"
+        if again:
+            count += f", {len(again)} sent earlier seen again"
         heading = f"{subscription.digest.capitalize()} digest, {slot.astimezone(zone):%-d %b %Y}: {count}"
         groups: dict[str, list[AlertItem]] = {}
         for item in sorted(items, key=lambda i: (self.source(i.source_id).casefold(), _newest_first(i))):
@@ -146,13 +154,21 @@ class Renderer:
             for item in group:
                 text_lines += ["", *self._text_item(item, meta[item.document_id])]
                 html_parts.append(self._html_item(item, meta[item.document_id]))
+        if again:
+            text_lines += ["", f"== {AGAIN_SECTION} ({len(again)}) =="]
+            html_parts.append(f"<h3 style=\"border-bottom: 1px solid #ccc\">{_h(AGAIN_SECTION)} ({len(again)})</h3>")
+            for story in again:
+                text_lines += ["", *self._text_again(story)]
+                html_parts.append(self._html_again(story))
         text_lines += ["", "--", FOOTER.format(id=subscription.id), ""]
-        key = hashlib.sha256("\0".join([subscription.id, *sorted(i.dedupe_key for i in items)]).encode())
+        copies = [copy.document_id for story in again for copy in story.copies]
+        key = hashlib.sha256("\0".join([subscription.id, *sorted(i.dedupe_key for i in items), *sorted(copies)])
+                             .encode())
         return Message("digest", subscription.id, key.hexdigest()[:32], heading, f"{SUBJECT_PREFIX} {heading}",
                        "\n".join(text_lines),
                        HTML_PAGE.format(title=_h(heading), body="\n".join(html_parts),
                                         footer=_h(FOOTER.format(id=subscription.id))),
-                       tuple(items), meta=meta)
+                       tuple(items), meta=meta, again=tuple(again), sources=self._names(items, again))
 
     def feed(self, subscription: Subscription, new: Sequence[AlertItem], earlier: Sequence[AlertItem]) -> Message:
         """A feed's whole content, new items first; its text and HTML describe the new items only."""
@@ -173,7 +189,7 @@ class Renderer:
         key = hashlib.sha256("\0".join([subscription.id, *sorted(i.dedupe_key for i in new)]).encode())
         return Message("feed", subscription.id, key.hexdigest()[:32], heading, heading, "\n".join([*text, ""]),
                        HTML_PAGE.format(title=_h(heading), body=body, footer=_h(FOOTER.format(id=subscription.id))),
-                       tuple(everything), meta=meta)
+                       tuple(everything), meta=meta, sources=self._names(everything, ()))
 
     def maintainer(self, notices: Sequence[Notice]) -> Message:
         """One message for maintainers listing every notice, problems first."""
@@ -209,7 +225,7 @@ class Renderer:
     def _text_item(self, item: AlertItem, meta: str) -> list[str]:
         """An item as plain-text lines; the other places its story appeared follow it."""
         snippet = one_line(item.snippet)
-        also = [f"{ALSO_AT}:", *(f"  - {self.source(a.source_id)}: {one_line(a.url)}" for a in item.also_at)]
+        also = [f"{ALSO_AT}:", *(f"  - {line}" for line in self.places(item.also_at))]
         return [item_title(item), meta, one_line(item.url), *([f"> {snippet}"] if snippet else []),
                 *(also if item.also_at else [])]
 
@@ -219,18 +235,42 @@ class Renderer:
         url = safe_url(item.url)
         linked = f'<a href="{_h(url)}">{title}</a>' if url else title
         return HTML_ITEM.format(title=linked, meta=_h(meta), snippet=html_snippet(one_line(item.snippet)),
-                                also=self._html_also(item))
+                                also=self.html_also(item))
 
-    def _html_also(self, item: AlertItem) -> str:
+    def html_also(self, item: AlertItem) -> str:
         """Where else the item's story appeared, as an HTML paragraph (empty when nowhere)."""
-        if not item.also_at:
-            return ""
+        return self._html_places(ALSO_AT, item.also_at) if item.also_at else ""
+
+    def _html_places(self, label: str, places: Sequence[Appearance]) -> str:
+        """Places a story appeared, as an HTML paragraph of links."""
         links = []
-        for appearance in item.also_at:
+        for appearance in places:
             url = safe_url(appearance.url)
             source = _h(self.source(appearance.source_id))
             links.append(f'<a href="{_h(url)}">{source}</a>' if url else f"{source} ({_h(one_line(appearance.url))})")
-        return f'<p style="color: #555; margin: 0.2em 0">{ALSO_AT}: {", ".join(links)}</p>\n'
+        return f'<p style="color: #555; margin: 0.2em 0">{label}: {", ".join(links)}</p>\n'
+
+    def _names(self, items: Sequence[AlertItem], again: Sequence[StoryAgain]) -> dict[str, str]:
+        """Display names of the sources where the items' and stories' other appearances are."""
+        places = [*(a for i in items for a in i.also_at), *(c for story in again for c in story.copies)]
+        return {a.source_id: self.source(a.source_id) for a in places}
+
+    def places(self, places: Sequence[Appearance]) -> list[str]:
+        """Places a story appeared, one "source: URL" line each."""
+        return [f"{self.source(a.source_id)}: {one_line(a.url)}" for a in places]
+
+    def _text_again(self, story: StoryAgain) -> list[str]:
+        """A story sent earlier, with the places it appeared since, as plain-text lines."""
+        return [one_line(story.title) or "(untitled)", one_line(story.url), f"{AGAIN_PLACES}:",
+                *(f"  - {line}" for line in self.places(story.copies))]
+
+    def _html_again(self, story: StoryAgain) -> str:
+        """A story sent earlier, with the places it appeared since, as an HTML block."""
+        title = _h(one_line(story.title) or "(untitled)")
+        url = safe_url(story.url)
+        linked = f'<a href="{_h(url)}">{title}</a>' if url else title
+        return (f'<div style="margin: 0 0 1.5em 0">\n<h3 style="margin: 0">{linked}</h3>\n'
+                f"{self._html_places(AGAIN_PLACES, story.copies)}</div>")
 
 
 def json_payload(message: Message, config: AlertConfig) -> dict:
@@ -249,7 +289,14 @@ def json_payload(message: Message, config: AlertConfig) -> dict:
          "related_only": i.related_only, "news": i.news,
          **({"also_at": [{"document_id": a.document_id, "source_id": a.source_id, "url": a.url,
                           "first_seen_at": a.first_seen_at.isoformat()} for a in i.also_at]} if i.also_at else {})}
-        for i in message.items]}
+        for i in message.items]} | ({"appeared_again": [
+            {"document_id": story.document_id, "source_id": story.source_id,
+             "source_name": config.source_names.get(story.source_id, story.source_id), "title": story.title,
+             "url": story.url, "copies": [
+                 {"document_id": c.document_id, "source_id": c.source_id,
+                  "source_name": config.source_names.get(c.source_id, c.source_id), "url": c.url,
+                  "first_seen_at": c.first_seen_at.isoformat()} for c in story.copies]}
+            for story in message.again]} if message.again else {})
 
 
 def slack_payload(message: Message) -> dict:
@@ -270,11 +317,55 @@ def slack_payload(message: Message) -> dict:
         blocks.append({"type": "rich_text", "elements": [
             {"type": "rich_text_section", "elements": [
                 heading, {"type": "text", "text": f"\n{message.meta[item.document_id]}", "style": {"italic": True}}]},
-            *([{"type": "rich_text_quote", "elements": snippet}] if snippet else [])]})
+            *([{"type": "rich_text_quote", "elements": snippet}] if snippet else []),
+            *_slack_places(message, ALSO_AT, item.also_at)]})
     if len(message.items) > CHAT_ITEMS:
         blocks.append({"type": "context", "elements": [{"type": "plain_text", "emoji": False,
                                                         "text": f"and {len(message.items) - CHAT_ITEMS} more"}]})
+    if message.again:
+        blocks.append({"type": "header", "text": {"type": "plain_text", "emoji": False,
+                                                  "text": f"{AGAIN_SECTION} ({len(message.again)})"}})
+    for story in message.again[:CHAT_ITEMS]:
+        blocks.append({"type": "rich_text", "elements": [
+            {"type": "rich_text_section", "elements": [_slack_link(story.url, one_line(story.title) or "(untitled)",
+                                                                   {"bold": True})]},
+            *_slack_places(message, AGAIN_PLACES, story.copies)]})
     return {"text": "".join(SLACK_ESCAPES.get(c, c) for c in message.subject), "blocks": blocks}
+
+
+def _slack_link(url: str, text: str, style: dict | None = None) -> dict:
+    """A Slack rich-text link when the URL is http(s), else plain text with the URL after it."""
+    safe = safe_url(url)
+    element = ({"type": "link", "url": safe, "text": text} if safe
+               else {"type": "text", "text": f"{text} ({one_line(url)})"})
+    return element | ({"style": style} if style else {})
+
+
+def _slack_places(message: Message, label: str, places: Sequence[Appearance]) -> list[dict]:
+    """Where a story appeared, as a Slack rich-text list under its label (nothing when nowhere)."""
+    if not places:
+        return []
+    return [{"type": "rich_text_section", "elements": [{"type": "text", "text": f"{label}:",
+                                                        "style": {"italic": True}}]},
+            {"type": "rich_text_list", "style": "bullet", "elements": [
+                {"type": "rich_text_section", "elements": [
+                    _slack_link(a.url, message.sources.get(a.source_id, a.source_id))]} for a in places]}]
+
+
+def _teams_places(message: Message, label: str, places: Sequence[Appearance]) -> list[dict]:
+    """Where a story appeared, as Adaptive Card text runs under its label (nothing when nowhere)."""
+    if not places:
+        return []
+    runs: list[dict] = [{"type": "TextRun", "text": f"{label}: ", "isSubtle": True}]
+    for number, appearance in enumerate(places):
+        run = {"type": "TextRun", "text": message.sources.get(appearance.source_id, appearance.source_id)}
+        url = safe_url(appearance.url)
+        if url:
+            run["selectAction"] = {"type": "Action.OpenUrl", "url": url}
+        else:
+            run["text"] += f" ({one_line(appearance.url)})"
+        runs += [*([{"type": "TextRun", "text": ", "}] if number else []), run]
+    return [_rich(runs)]
 
 
 def teams_payload(message: Message) -> dict:
@@ -292,10 +383,19 @@ def teams_payload(message: Message) -> dict:
                  _rich([{"type": "TextRun", "text": message.meta[item.document_id], "isSubtle": True,
                          "size": "Small"}]),
                  _rich([{"type": "TextRun", "text": text, **({"weight": "Bolder", "highlight": True} if marked else {})}
-                        for text, marked in snippet_parts(one_line(item.snippet))])]
+                        for text, marked in snippet_parts(one_line(item.snippet))]),
+                 *_teams_places(message, ALSO_AT, item.also_at)]
     if len(message.items) > CHAT_ITEMS:
         body.append(_rich([{"type": "TextRun", "text": f"and {len(message.items) - CHAT_ITEMS} more",
                             "isSubtle": True}], separator=True))
+    if message.again:
+        body.append(_rich([{"type": "TextRun", "text": f"{AGAIN_SECTION} ({len(message.again)})", "weight": "Bolder",
+                            "size": "Medium"}], separator=True))
+    for story in message.again[:CHAT_ITEMS]:
+        title = {"type": "TextRun", "text": one_line(story.title) or "(untitled)", "weight": "Bolder"}
+        if safe_url(story.url):
+            title["selectAction"] = {"type": "Action.OpenUrl", "url": safe_url(story.url)}
+        body += [_rich([title]), *_teams_places(message, AGAIN_PLACES, story.copies)]
     card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
             "version": "1.4", "msteams": {"width": "Full"}, "body": body}
     return {"type": "message", "attachments": [

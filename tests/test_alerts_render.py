@@ -11,8 +11,8 @@ import pytest
 from alerts_support import write_config
 
 from alerts.config import AlertConfig, load_alert_config
-from alerts.render import Renderer, html_snippet, json_payload, slack_payload, teams_payload
-from warehouse.outbox import AlertItem
+from alerts.render import AGAIN_SECTION, Renderer, html_snippet, json_payload, slack_payload, teams_payload
+from warehouse.outbox import AlertItem, Appearance, StoryAgain
 
 SCRIPT_TITLE = "<script>alert(1)</script> shared services"
 HOSTILE_SNIPPET = "… the **<b>shared</b> services** plan & <img src=x onerror=alert(2)> …"
@@ -163,3 +163,45 @@ def test_an_edit_that_newly_flags_a_known_item_says_updated_in_every_rendering(c
     atom = AtomChannel(tmp_path / "f.atom", "s", renderer)
     feed = atom.document(renderer.feed(config.subscriptions[0], [edited], []))
     assert b"<title type=\"text\">Updated: Branch news</title>" in feed
+
+
+HOSTILE_URL = 'https://blog-b.example.org/x"><script>alert(3)</script>'
+COPY = Appearance("blog-b:9", "blog-b", HOSTILE_URL, datetime(2026, 3, 2, tzinfo=UTC))
+NOT_A_LINK = Appearance("blog-b:10", "blog-b", "javascript:alert(4)", datetime(2026, 3, 2, tzinfo=UTC))
+
+
+def test_slack_and_teams_name_where_else_a_story_appeared_as_text_never_markup(config: AlertConfig) -> None:
+    message = Renderer(config).item(config.subscriptions[0], replace(item("1"), also_at=(COPY, NOT_A_LINK)))
+    slack = slack_payload(message)["blocks"][1]["elements"]
+    assert slack[2]["elements"][0]["text"] == "Also appeared at:"
+    assert [entry["elements"][0] for entry in slack[3]["elements"]] == [
+        {"type": "link", "url": HOSTILE_URL, "text": "Blog B"},
+        {"type": "text", "text": "Blog B (javascript:alert(4))"}]
+    body = teams_payload(message)["attachments"][0]["content"]["body"]
+    runs = body[4]["inlines"]
+    assert [run["text"] for run in runs] == ["Also appeared at: ", "Blog B", ", ", "Blog B (javascript:alert(4))"]
+    assert runs[1]["selectAction"] == {"type": "Action.OpenUrl", "url": HOSTILE_URL}
+    assert "selectAction" not in runs[3]
+
+
+def test_stories_sent_earlier_that_appeared_again_have_their_own_section_everywhere(config: AlertConfig) -> None:
+    story = StoryAgain("blog-a:1", "blog-a", SCRIPT_TITLE, "https://blog-a.example.org/1.html", (COPY,))
+    message = Renderer(config).digest(config.subscriptions[0], [], datetime(2026, 3, 3, 8, tzinfo=UTC), [story])
+    assert message.subject == "[unionwatch] Daily digest, 3 Mar 2026: 0 new items, 1 sent earlier seen again"
+    assert f"== {AGAIN_SECTION} (1) ==" in message.text
+    assert f"  - Blog B: {HOSTILE_URL}" in message.text.splitlines()
+    assert "<script" not in message.html
+    assert ('<a href="https://blog-b.example.org/x&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt;">Blog B</a>'
+            in message.html)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; shared services</a>" in message.html
+    [again] = json_payload(message, config)["appeared_again"]
+    assert (again["title"], again["copies"][0]["url"], again["copies"][0]["source_name"]) == (
+        SCRIPT_TITLE, HOSTILE_URL, "Blog B")
+    slack = slack_payload(message)["blocks"]
+    assert slack[1]["text"]["text"] == f"{AGAIN_SECTION} (1)"
+    assert slack[2]["elements"][0]["elements"][0] == {"type": "link", "url": "https://blog-a.example.org/1.html",
+                                                      "text": SCRIPT_TITLE, "style": {"bold": True}}
+    assert "mrkdwn" not in json.dumps(slack)
+    body = teams_payload(message)["attachments"][0]["content"]["body"]
+    assert [b["inlines"][0]["text"] for b in body[1:]] == [f"{AGAIN_SECTION} (1)", SCRIPT_TITLE, "Now also at: "]
+    assert body[3]["inlines"][1]["selectAction"]["url"] == HOSTILE_URL

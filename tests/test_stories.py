@@ -5,10 +5,15 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from html import escape as escaped
 from pathlib import Path
 
-from alerts_support import baseline, load, post
+import feedparser
+import pytest
+from alerts_support import SmtpReceiver, baseline, load, post, write_config
 
+from alerts import run_alerts
+from alerts.render import AGAIN_SECTION
 from benchmarks.stories_data import BOILERPLATE, FURNITURE_BOTTOM, INTROS, RELEASES, body
 from benchmarks.stories_eval import TARGET, evaluate
 from transforms.stories import exact_similarity, signature, similarity
@@ -131,3 +136,84 @@ def test_explain_shows_the_story_and_why_a_copy_joined(db_path: Path) -> None:
     first = subprocess.run([sys.executable, "-m", "flows.cli", "explain", "news:payroll", "--db", str(db_path)],
                            capture_output=True, text=True, timeout=120, check=True).stdout
     assert "story: its own, as its first document; 1 copy elsewhere" in first
+
+
+THREE_BLOGS = "".join(f'[[sources]]\nid = "{id}"\nkind = "blogger"\nname = "{name}"\nurl = "http://127.0.0.1:9/"\n\n'
+                      for id, name in (("news", "News"), ("blog", "Branch blog"), ("wp", "WP <b>branch</b>")))
+DIGEST = '[[subscriptions]]\nid = "s"\nchannel = "email"\nto = "a@example.org"\nmode = "digest"\nhour = 8\n'
+HOSTILE_TITLE = "<script>alert(1)</script> Union warns merged payroll plan"
+HOSTILE_KEY = 'later"><img src=x onerror=alert(2)>'
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch):
+    with SmtpReceiver() as receiver:
+        for name, value in receiver.env().items():
+            monkeypatch.setenv(name, value)
+        yield receiver
+
+
+def test_a_copy_found_after_its_story_was_sent_is_listed_once_in_the_next_digest_that_arrives(
+        db_path: Path, tmp_path: Path, smtp: SmtpReceiver) -> None:
+    config = write_config(tmp_path, DIGEST, sources=THREE_BLOGS)
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    run_alerts(db_path, config, now=start)  # the subscription is first seen
+    baseline(db_path, ("news", "blog", "wp"))
+    load(db_path, [post("news", "payroll", HOSTILE_TITLE, published=start, body=PAYROLL)])
+    load(db_path, [post("blog", "repost", "No to this plan", published=start, body=REPOST)])
+    refresh_stories(db_path)
+    [first] = run_alerts(db_path, config, now=start + timedelta(days=1)).deliveries
+    assert (first.kind, first.document_ids) == ("digest", ("news:payroll",))
+    first_text = smtp.mails[0].message.get_body(("plain",)).get_content()
+    assert "Also appeared at:" in first_text and AGAIN_SECTION not in first_text
+
+    load(db_path, [post("wp", HOSTILE_KEY, "Branch news", published=start + timedelta(days=1),
+                        body=PAYROLL.replace("Dundee", "the city"))])
+    refresh_stories(db_path)
+    smtp.refuse.append("451 4.3.0 Try again later")
+    [refused] = run_alerts(db_path, config, now=start + timedelta(days=2)).deliveries
+    assert (refused.status, len(smtp.mails)) == ("retry", 1)
+    [second] = run_alerts(db_path, config, now=start + timedelta(days=3)).deliveries
+    assert (second.kind, second.status, second.document_ids) == ("digest", "sent", ())
+    mail = smtp.mails[1].message
+    assert mail["Subject"].endswith(": 0 new items, 1 sent earlier seen again")
+    text = mail.get_body(("plain",)).get_content()
+    section = text.split(f"== {AGAIN_SECTION} (1) ==")[1]
+    assert HOSTILE_TITLE in section and "https://news.example.org/payroll.html" in section
+    with connect(db_path) as con:
+        [copy_url] = con.execute("SELECT url FROM documents WHERE source_id = 'wp'").fetchone()
+    assert f"  - WP <b>branch</b>: {copy_url}" in section.splitlines()
+    assert "repost" not in section, "a copy the first digest named is not listed again"
+    html = mail.get_body(("html",)).get_content()
+    assert "<script" not in html and "<img" not in html and "<b>branch" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Union warns" in html
+    assert f'<a href="{escaped(copy_url)}">WP &lt;b&gt;branch&lt;/b&gt;</a>' in html
+
+    assert run_alerts(db_path, config, now=start + timedelta(days=4)).deliveries == [], "nothing is listed twice"
+    assert len(smtp.mails) == 2
+    with connect(db_path) as con:
+        status, reason, listed = con.execute("SELECT status, reason, sent_at IS NOT NULL FROM alert_outbox "
+                                             "WHERE document_id LIKE 'wp:%'").fetchone()
+    assert (status, reason, listed) == ("skipped", COPY_OF_STORY, True)
+
+
+def test_an_atom_entry_names_the_places_its_story_appeared_as_of_the_last_rewrite(db_path: Path,
+                                                                                  tmp_path: Path) -> None:
+    config = write_config(tmp_path, '[[subscriptions]]\nid = "feed"\nchannel = "atom"\npath = "uw.atom"\n',
+                          sources=THREE_BLOGS)
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    run_alerts(db_path, config, now=start)
+    baseline(db_path, ("news", "blog", "wp"))
+    load(db_path, [post("news", "payroll", HOSTILE_TITLE, published=start, body=PAYROLL)])
+    refresh_stories(db_path)
+    run_alerts(db_path, config, now=start + timedelta(minutes=5))
+    [entry] = feedparser.parse(str(tmp_path / "uw.atom")).entries
+    assert "Also appeared at" not in entry.summary
+    load(db_path, [post("wp", "later", "Branch news", published=start, body=PAYROLL.replace("Dundee", "the city")),
+                   post("blog", "other", "Procurement hub", published=start)])
+    refresh_stories(db_path)
+    run_alerts(db_path, config, now=start + timedelta(minutes=10))
+    entries = {e.title: e for e in feedparser.parse(str(tmp_path / "uw.atom")).entries}
+    assert set(entries) == {HOSTILE_TITLE, "Procurement hub"}, "the later copy is no entry of its own"
+    summary = entries[HOSTILE_TITLE].summary
+    assert 'Also appeared at: <a href="https://wp.example.org/later.html">WP &lt;b&gt;branch&lt;/b&gt;</a>' in summary

@@ -108,6 +108,23 @@ WHERE mine.document_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))
 ORDER BY m.position
 """
 
+# Copies a subscription has not been told about: rows skipped as copies, never listed (no batch_key), of a story
+# whose alert was sent to it, queued after that alert was rendered (so its "Also appeared at" lacked them).
+# One row per copy, with the story's sent document (the earliest sent, should stories have merged).
+LATER_COPIES_SQL = """
+SELECT a.document_id, ad.source_id, ad.title, ad.url, c.document_id, cd.source_id, cd.url, cd.first_seen_at
+FROM alert_outbox c
+JOIN story_members cm ON cm.document_id = c.document_id
+JOIN story_members am ON am.story_id = cm.story_id AND am.document_id <> c.document_id
+JOIN alert_outbox a ON a.document_id = am.document_id AND a.subscription_id = c.subscription_id
+JOIN documents ad ON ad.document_id = a.document_id
+JOIN documents cd ON cd.document_id = c.document_id
+WHERE c.subscription_id = $subscription AND c.status = 'skipped' AND c.reason = $copy AND c.batch_key IS NULL
+  AND a.status = 'sent' AND c.created_at > a.claimed_at
+QUALIFY row_number() OVER (PARTITION BY c.document_id ORDER BY a.sent_at, a.document_id) = 1
+ORDER BY a.sent_at, a.document_id, cd.first_seen_at, c.document_id
+"""
+
 # Both select the AlertItem columns, in order. Due rows: 'retry' first, so a failed item is not overtaken.
 DUE_SQL = """
 SELECT o.document_id, o.subscription_id, o.dedupe_key, d.source_id, d.kind, d.title, d.url, d.author,
@@ -142,6 +159,17 @@ class Appearance:
     source_id: str
     url: str
     first_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class StoryAgain:
+    """A story already sent to a subscription that has since appeared in more places (`copies`)."""
+
+    document_id: str  # the story's document that was sent
+    source_id: str
+    title: str
+    url: str
+    copies: tuple[Appearance, ...]
 
 
 @dataclass(frozen=True)
@@ -240,6 +268,28 @@ def due_items(con: duckdb.DuckDBPyConnection, subscription_id: str, limit: int |
     rows = con.execute(DUE_SQL, {"subscription": subscription_id, "limit": limit,
                                  "include_related": include_related}).fetchall()
     return _with_appearances(con, [_item(row) for row in rows])
+
+
+def later_copies(con: duckdb.DuckDBPyConnection, subscription_id: str) -> list[StoryAgain]:
+    """Stories sent to the subscription that gained copies it has not been told about, in the order they were sent."""
+    stories: dict[str, StoryAgain] = {}
+    for sent_id, source_id, title, url, *copy in con.execute(
+            LATER_COPIES_SQL, {"subscription": subscription_id, "copy": COPY_OF_STORY}).fetchall():
+        appearance = Appearance(*copy[:3], _utc(copy[3]))
+        story = stories.get(sent_id) or StoryAgain(sent_id, source_id, title, url, ())
+        stories[sent_id] = replace(story, copies=(*story.copies, appearance))
+    return list(stories.values())
+
+
+def list_copies(con: duckdb.DuckDBPyConnection, subscription_id: str, stories: Sequence[StoryAgain],
+                batch_key: str | None, now: datetime | None = None) -> None:
+    """Record the copies of `stories` as listed in the digest `batch_key` (claimed), as delivered (`now`),
+    or, with `batch_key` None, as not listed after all (the digest certainly did not arrive)."""
+    ids = [copy.document_id for story in stories for copy in story.copies]
+    con.execute("""UPDATE alert_outbox SET batch_key = ?, sent_at = ?
+                   WHERE subscription_id = ? AND status = 'skipped'
+                     AND list_contains(CAST(? AS VARCHAR[]), document_id)""",
+                [batch_key, now, subscription_id, ids])
 
 
 def claim(con: duckdb.DuckDBPyConnection, items: Sequence[AlertItem], batch_key: str, now: datetime) -> None:

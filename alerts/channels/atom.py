@@ -67,7 +67,8 @@ class AtomChannel:
             if item.related_only:
                 ET.SubElement(entry, f"{{{ATOM}}}category", term=RELATED_TERM, label=RELATED_LABEL)
                 mark = f"<p><strong>{html.escape(RELATED_LABEL)}</strong></p>"
-            summary = _add(entry, "summary", f"{mark}<p>{html_snippet(one_line(item.snippet))}</p>")
+            summary = _add(entry, "summary", f"{mark}<p>{html_snippet(one_line(item.snippet))}</p>"
+                                             f"{self.renderer.html_also(item)}")
             summary.set("type", "html")  # escaped HTML inside XML: the reader unescapes it once, then renders
         return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
