@@ -52,6 +52,17 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "unionwatch.duckdb"
 
 
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch):
+    """A real local SMTP server that alert email goes to (UNIONWATCH_SMTP_* set for the test)."""
+    from alerts_support import SmtpReceiver
+
+    with SmtpReceiver() as receiver:
+        for name, value in receiver.env().items():
+            monkeypatch.setenv(name, value)
+        yield receiver
+
+
 def write_sources(servers: dict[str, SiteServer], folder: Path) -> Path:
     """A sources.toml in `folder` for the running sample sites (no politeness delay)."""
     from flows.commands.demo import sources_toml

@@ -59,12 +59,6 @@ def sample_db(ingested: tuple[Path, str], db_path: Path) -> Path:
     return db_path
 
 
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch):
-    with SmtpReceiver() as receiver:
-        for name, value in receiver.env().items():
-            monkeypatch.setenv(name, value)
-        yield receiver
 
 
 @pytest.fixture

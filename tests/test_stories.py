@@ -9,7 +9,6 @@ from html import escape as escaped
 from pathlib import Path
 
 import feedparser
-import pytest
 from alerts_support import SmtpReceiver, baseline, load, post, write_config
 
 from alerts import run_alerts
@@ -145,12 +144,6 @@ HOSTILE_TITLE = "<script>alert(1)</script> Union warns merged payroll plan"
 HOSTILE_KEY = 'later"><img src=x onerror=alert(2)>'
 
 
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch):
-    with SmtpReceiver() as receiver:
-        for name, value in receiver.env().items():
-            monkeypatch.setenv(name, value)
-        yield receiver
 
 
 def test_a_copy_found_after_its_story_was_sent_is_listed_once_in_the_next_digest_that_arrives(

@@ -36,10 +36,10 @@ def serving(posts: list[WPPost] | None = None, **options: object) -> Iterator[tu
         yield server, site
 
 
-def crawl(server: SiteServer, known: Known | None = None) -> Extraction:
-    """One extractor run against `server`, its request log starting empty."""
+def crawl(server: SiteServer, known: Known | None = None, source_id: str = "strathmore") -> Extraction:
+    """One extractor run against `server` as source `source_id`, its request log starting empty."""
     server.reset_log()
-    source = SourceConfig(id="strathmore", kind="wordpress", url=server.url)
+    source = SourceConfig(id=source_id, kind="wordpress", url=server.url)
     known = known or Known()
     return wordpress.extract(source, Fetcher(delay=0, validators=known.validators), known, Extraction(source.id))
 

@@ -7,13 +7,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from copy import deepcopy
 
+from test_wordpress import crawl as crawl_as
+from test_wordpress import requested
+
 from demo.server import SiteServer
 from demo.sites.wordpress import WordPressSite
 from demo.sites.wordpress_press import PressThemeSite
 from demo.wordpress_content import PRESS_POSTS, PRESS_SITE_NAME, WP_POSTS, WP_SITE_NAME, WPPost
 from extractors import wordpress
-from extractors.fetch import Fetcher
-from extractors.records import Extraction, Known, KnownDocument, RawResponse, SourceConfig
+from extractors.records import Extraction, Known, KnownDocument, RawResponse
 from extractors.wordpress_html import parse_post_page
 from extractors.wordpress_sitemap import archive_links, is_post_url, parse_sitemap, post_sitemaps
 
@@ -28,17 +30,8 @@ def serving(site: WordPressSite) -> Iterator[SiteServer]:
 
 
 def crawl(server: SiteServer, known: Known | None = None) -> Extraction:
-    """One extractor run, the request log starting empty."""
-    server.reset_log()
-    source = SourceConfig(id="glenmuir", kind="wordpress", url=server.url)
-    known = known or Known()
-    return wordpress.extract(source, Fetcher(delay=0, validators=known.validators), known, Extraction(source.id))
-
-
-def requested(server: SiteServer) -> list[str]:
-    """Paths the crawler asked for (with query), robots.txt left out."""
-    return [r.path + (f"?{r.query_string}" if r.query_string else "") for r in server.requests
-            if r.path != "/robots.txt"]
+    """One extractor run as the Glenmuir source, the request log starting empty."""
+    return crawl_as(server, known, "glenmuir")
 
 
 def expected(posts: list[WPPost]) -> dict[str, tuple[str, dt.datetime]]:
