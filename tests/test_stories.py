@@ -15,7 +15,7 @@ from alerts import run_alerts
 from alerts.render import AGAIN_SECTION
 from benchmarks.stories_data import BOILERPLATE, FURNITURE_BOTTOM, INTROS, RELEASES, body
 from benchmarks.stories_eval import TARGET, evaluate
-from transforms.stories import exact_similarity, signature, similarity
+from transforms.stories import Member, Signature, cluster, exact_similarity, signature, similarity
 from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
 from warehouse.outbox import COPY_OF_STORY, due_items, enqueue, register_subscription
@@ -44,6 +44,27 @@ def test_a_repost_behind_an_intro_is_a_copy_and_shared_boilerplate_is_not() -> N
     exact, shared = exact_similarity(PAYROLL, PROCUREMENT)
     assert exact.containment < 0.3 and any("largest union" in phrase for phrase in shared)
     assert BOILERPLATE in PAYROLL and BOILERPLATE in PROCUREMENT
+
+
+def test_each_document_joins_the_earliest_candidate_it_copies_by_the_pairwise_measure() -> None:
+    # Candidates are judged all at once; the decision must be the pairwise `similarity(...).is_copy`, right at
+    # the thresholds too: signatures agreeing on k of 128 values, with set sizes around the containment bound.
+    base = signature(PAYROLL).hashvalues
+    first = Signature(base, 100)
+    others = []
+    for agreeing in range(40, 129, 4):
+        for size in (20, 64, 80, 100, 125, 126, 400):
+            values = base.copy()
+            values[agreeing:] ^= 1
+            others.append((f"o{agreeing}-{size}", Signature(values, size)))
+    earlier = [(Member(document_id, document_id, position), sig) for position, (document_id, sig)
+               in enumerate(others)]
+    expected = next(((document_id, similarity(first, sig)) for document_id, sig in others
+                     if similarity(first, sig).is_copy), None)
+    assert expected is not None and any(not similarity(first, sig).is_copy for _, sig in others)
+    [member] = cluster([("new", first)], {"new": [document_id for document_id, _ in reversed(others)]}, earlier,
+                       len(others))
+    assert (member.matched, member.similarity) == expected and member.story_id == expected[0]
 
 
 def test_copies_join_the_first_documents_story_and_later_ones_never_move_it(db_path: Path) -> None:

@@ -161,30 +161,68 @@ def cluster(ordered: Iterable[tuple[str, Signature]], candidates: Mapping[str, I
     for a document depends only on the documents before it, so later documents never move an earlier one, and
     recomputing from the same signatures gives the same stories.
     """
-    members: list[Member] = []
-    signatures: dict[str, Signature] = {}
-    place: dict[str, Member] = {}
+    ordered, earlier = list(ordered), list(earlier)
+    placed = _Placed(len(ordered) + len(earlier))
     for member, sig in earlier:
-        signatures[member.document_id], place[member.document_id] = sig, member
+        placed.add(member, sig)
+    members: list[Member] = []
     for position, (document_id, sig) in enumerate(ordered, start):
         member = Member(document_id, document_id, position)
         if sig.shingles >= MIN_SHINGLES:
-            earlier = [c for c in candidates.get(document_id, ()) if c in signatures]
-            member = _join(member, sig, earlier, signatures, place)
-            signatures[document_id] = sig
-        place[document_id] = member
+            member = _join(member, sig, candidates.get(document_id, ()), placed)
+            placed.add(member, sig)
         members.append(member)
     return members
 
 
-def _join(member: Member, sig: Signature, candidates: list[str], signatures: dict[str, Signature],
-          place: dict[str, Member]) -> Member:
-    """`member` in the story of the earliest candidate it copies, or unchanged."""
-    for candidate in sorted(candidates, key=lambda c: place[c].position):
-        found = similarity(sig, signatures[candidate])
-        if found.is_copy:
-            return Member(member.document_id, place[candidate].story_id, member.position, candidate, found)
-    return member
+class _Placed:
+    """Documents placed so far that later ones may copy, their signatures stacked in one array."""
+
+    def __init__(self, capacity: int) -> None:
+        self.rows: dict[str, int] = {}
+        self.members: list[Member] = []
+        self.signatures: list[Signature] = []
+        self.hashvalues = np.empty((capacity, NUM_PERM), dtype=np.uint32)
+        self.shingles = np.empty(capacity, dtype=np.float64)
+        self.positions = np.empty(capacity, dtype=np.int64)
+
+    def add(self, member: Member, sig: Signature) -> None:
+        """Place one more document."""
+        row = len(self.members)
+        self.rows[member.document_id] = row
+        self.members.append(member)
+        self.signatures.append(sig)
+        self.hashvalues[row], self.shingles[row], self.positions[row] = sig.hashvalues, sig.shingles, member.position
+
+
+def _join(member: Member, sig: Signature, candidates: Iterable[str], placed: _Placed) -> Member:
+    """`member` in the story of the earliest placed candidate it copies, or unchanged.
+
+    Every candidate is judged at once (`_copies`); the one joined is then measured as `similarity` does.
+    """
+    rows = np.fromiter((placed.rows[c] for c in candidates if c in placed.rows), dtype=np.int64)
+    if not len(rows):
+        return member
+    rows = rows[np.argsort(placed.positions[rows])]
+    found = np.flatnonzero(_copies(sig, placed.hashvalues[rows], placed.shingles[rows]))
+    if not len(found):
+        return member
+    row = int(rows[found[0]])
+    earliest = placed.members[row]
+    return Member(member.document_id, earliest.story_id, member.position, earliest.document_id,
+                  similarity(sig, placed.signatures[row]))
+
+
+def _copies(sig: Signature, hashvalues: np.ndarray, shingles: np.ndarray) -> np.ndarray:
+    """For each row of other signatures (`hashvalues`, `shingles`), whether `similarity(sig, other).is_copy`:
+    the same arithmetic, over arrays."""
+    if not sig.shingles:
+        return np.zeros(len(shingles), dtype=bool)
+    jaccard = np.count_nonzero(hashvalues == sig.hashvalues, axis=1) / NUM_PERM
+    shared = jaccard / (1 + jaccard) * (sig.shingles + shingles)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        containment = np.minimum(1.0, shared / np.minimum(sig.shingles, shingles))
+    return (shingles > 0) & (containment >= COPY_CONTAINMENT) & (jaccard >= COPY_JACCARD)
 
 
 def candidate_pairs(ordered: Iterable[tuple[str, Signature]]) -> dict[str, set[str]]:
