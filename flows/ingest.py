@@ -21,10 +21,10 @@ from expectations.gate import BatchStats, GateResult
 from extractors import RECORD_KINDS, run_extractor
 from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig, UnsupportedFormat
 from flows.arrivals import Arrivals, Pending, WriterStopped
-from flows.parse_pool import parse_pool, rebuild
+from flows.parse_pool import RefinedExtraction, parse_pool, rebuild
 from flows.settings import load_settings
 from transforms.classify import Rules, load_rules, rules_fingerprint
-from transforms.pipeline import Refined, refine
+from transforms.pipeline import Refined, deduped, refine
 from warehouse.archive import archived_responses
 from warehouse.db import WarehouseError, kept_open
 from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure, start_run
@@ -79,16 +79,18 @@ def extract_task(source: SourceConfig, known: Known, crawler: CrawlerSettings,
 
 
 @task(name="rebuild", cache_policy=NO_CACHE, task_run_name="rebuild-{source.id}")
-def rebuild_task(source: SourceConfig, db_path: str, pool: ProcessPoolExecutor) -> Extraction:
-    """Parse one source's archived responses again, without network, in the pool's processes."""
-    return rebuild(pool, source, archived_responses(db_path, source.id))
+def rebuild_task(source: SourceConfig, db_path: str, pool: ProcessPoolExecutor, rules: Rules) -> Extraction:
+    """Parse and refine one source's archived responses again, without network, in the pool's processes."""
+    return rebuild(pool, source, archived_responses(db_path, source.id), rules=rules)
 
 
 # Batches reach these tasks wrapped in prefect's quote(): the engine would otherwise walk every document of
 # every argument, twice per task, looking for futures (8 % of a backfill's CPU).
 @task(name="refine", cache_policy=NO_CACHE, task_run_name="refine-{source_id}")
 def refine_task(source_id: str, extraction: Extraction, rules: Rules) -> list[Refined]:
-    """Normalise, dedupe and classify one source's documents."""
+    """Normalise, dedupe and classify one source's documents (refined already where they were rebuilt)."""
+    if isinstance(extraction, RefinedExtraction):
+        return deduped(extraction.refined)
     return refine(extraction.documents, rules)
 
 
@@ -187,7 +189,8 @@ def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = 
             if sources:
                 warm_up_task.submit()  # every rebuilt batch is validated: import GX while the workers parse
             with kept_open(db_path), parse_pool() as pool:
-                futures = {source.id: rebuild_task.submit(source, db_path, quote(pool)) for source in sources}
+                futures = {source.id: rebuild_task.submit(source, db_path, quote(pool), quote(rules))
+                           for source in sources}
                 summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_runs=None)
             publish_snapshot(db_path)
             return summary

@@ -1,4 +1,4 @@
-"""Worker processes for `reparse`: archived responses are parsed on every core instead of under one GIL.
+"""Worker processes for `reparse`: archived responses are parsed and refined on every core instead of under one GIL.
 
 Only the reparse flow uses them. Live extraction stays in threads: it waits on the network and on each
 host's politeness delay, and the per-host throttle is shared within one process.
@@ -16,11 +16,14 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.queues import Queue
 
 from extractors import REBUILDERS, reparse_archive
 from extractors.records import Extraction, RawResponse, SourceConfig
+from transforms.classify import Rules
+from transforms.pipeline import Refined, refine_each
 
 CHUNK = 250  # responses per job: enough to outweigh pickling them, few enough to spread one large source
 IN_FLIGHT = 8  # jobs queued per source at a time, so a large archive is not read into memory whole
@@ -43,16 +46,28 @@ def parse_pool(workers: int | None = None) -> Iterator[ProcessPoolExecutor]:
         records.close()
 
 
+@dataclass
+class RefinedExtraction(Extraction):
+    """A rebuilt extraction whose documents were also refined in the workers: `refined[i]` is `documents[i]`'s
+    (duplicates included; `transforms.pipeline.deduped` picks one per document id)."""
+
+    refined: list[Refined] = field(default_factory=list)
+
+
 def rebuild(pool: ProcessPoolExecutor, source: SourceConfig, responses: Iterable[RawResponse],
-            chunk: int = CHUNK) -> Extraction:
-    """`extractors.reparse_archive` of one source, in chunks spread over the pool, results in archive order."""
+            chunk: int = CHUNK, rules: Rules | None = None) -> Extraction:
+    """`extractors.reparse_archive` of one source, in chunks spread over the pool, results in archive order.
+
+    With `rules`, each chunk's documents are refined in the worker that parsed them (a RefinedExtraction).
+    """
     if source.kind in REBUILDERS:  # reads feed and pages together: one job
-        return pool.submit(reparse_archive, source, list(responses)).result()
-    merged = Extraction(source_id=source.id, discovered_via="archive")
+        return pool.submit(_rebuild_part, source, list(responses), rules).result()
+    merged = RefinedExtraction(source_id=source.id, discovered_via="archive") if rules else Extraction(
+        source_id=source.id, discovered_via="archive")
     pending = iter(responses)
     jobs: deque[Future[Extraction]] = deque()
     for part in iter(lambda: list(islice(pending, chunk)), []):
-        jobs.append(pool.submit(reparse_archive, source, part))
+        jobs.append(pool.submit(_rebuild_part, source, part, rules))
         if len(jobs) > IN_FLIGHT:  # read the archive no faster than it is parsed
             _merge(merged, jobs.popleft().result())
     while jobs:
@@ -60,10 +75,22 @@ def rebuild(pool: ProcessPoolExecutor, source: SourceConfig, responses: Iterable
     return merged
 
 
+def _rebuild_part(source: SourceConfig, responses: list[RawResponse], rules: Rules | None) -> Extraction:
+    """One job: parse `responses`, and refine their documents when given `rules`."""
+    extraction = reparse_archive(source, responses)
+    if rules is None:
+        return extraction
+    return RefinedExtraction(source_id=extraction.source_id, documents=extraction.documents,
+                             failures=extraction.failures, discovered_via=extraction.discovered_via,
+                             refined=refine_each(extraction.documents, rules))
+
+
 def _merge(merged: Extraction, part: Extraction) -> None:
-    """Append one chunk's documents and failures."""
+    """Append one chunk's documents, failures and refined records."""
     merged.documents.extend(part.documents)
     merged.failures.extend(part.failures)
+    if isinstance(merged, RefinedExtraction) and isinstance(part, RefinedExtraction):
+        merged.refined.extend(part.refined)
 
 
 class _Relay(logging.Handler):

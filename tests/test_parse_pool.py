@@ -22,6 +22,8 @@ from extractors.config import load_sources
 from extractors.records import RawResponse, SourceConfig
 from extractors.unison_motions import ROLE_MOTION
 from flows.parse_pool import parse_pool, rebuild
+from transforms.classify import load_rules
+from transforms.pipeline import deduped, refine
 from warehouse.archive import archived_responses
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -49,6 +51,25 @@ def test_chunks_parsed_in_other_processes_give_the_archive_order(sites, db_path,
     assert there.documents == here.documents
     assert [f.url for f in there.failures] == [broken.url] == [f.url for f in here.failures]
     assert "not /motions/YEAR/GROUP/SLUG/" in there.failures[0].reason
+
+
+def test_chunks_refined_in_the_workers_give_what_refining_the_whole_batch_here_gives(sites, db_path, tmp_path,
+                                                                                       pool) -> None:
+    ingest_sites(sites, tmp_path, db_path)
+    motions = next(s for s in load_sources(tmp_path / "sources.toml") if s.kind == "unison_motions")
+    responses = list(archived_responses(db_path, motions.id))
+    first_motion = next(raw for raw in responses if raw.role == ROLE_MOTION)
+    fetched_again = replace(first_motion, body=first_motion.body.replace(b"</h1>", b" (amended)</h1>", 1))
+    responses.append(fetched_again)  # the same motion in the first and the last chunk: the later fetch wins
+    rules = load_rules(None)
+
+    there = rebuild(pool, motions, iter(responses), chunk=3, rules=rules)
+
+    expected = refine(reparse_archive(motions, responses).documents, rules)
+    assert len(there.refined) == len(there.documents) == len(expected) + 1
+    assert deduped(there.refined) == expected
+    assert any(item.document.title.endswith("(amended)") for item in expected)
+    assert any(item.classification for item in expected) and all(item.relatedness for item in expected)
 
 
 def test_a_worker_warning_reaches_the_parent_logger(pool, caplog) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from extractors.records import MOTION, Document
@@ -42,8 +43,24 @@ def refine(docs: list[Document], rules: Rules, model: RelatednessModel | None = 
 
     `model` scores relatedness; by default the one trained from the bundled examples (built once per process).
     """
+    return refine_each(dedupe(docs), rules, model)
+
+
+def refine_each(docs: list[Document], rules: Rules, model: RelatednessModel | None = None) -> list[Refined]:
+    """Clean, fingerprint, classify and score every one of `docs`, duplicates included (see `deduped`)."""
     model = model or default_model()
-    cleaned = [_clean(doc) for doc in dedupe(docs)]
+    cleaned = [_clean(doc) for doc in docs]
     # Title and body are clean_text output already (a title's lines joined with spaces stays so).
     return [Refined(doc, content_hash(doc), classify(doc.title, doc.body, rules, cleaned=True),
                     model.score(doc.title, doc.body)) for doc in cleaned]
+
+
+def deduped(refined: Iterable[Refined]) -> list[Refined]:
+    """One record per document id, as `dedupe` picks them: the last one wins, in the order ids were first seen.
+
+    So `deduped(refine_each(docs))` is `refine(docs)`, and parts of a batch can be refined apart.
+    """
+    latest: dict[str, Refined] = {}
+    for item in refined:
+        latest[item.document.document_id] = item
+    return list(latest.values())
