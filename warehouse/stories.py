@@ -17,7 +17,7 @@ from transforms.stories import Member, Signature, Similarity, band_hashes, clust
 from warehouse.db import connect, transaction
 
 SIGN_CHUNK = 1000  # bodies read and signed at a time: memory stays flat in a backfill
-PLACE_CHUNK = 1000  # new documents placed at a time, in first-seen order: their candidate lists stay small
+PLACE_CHUNK = 500  # new documents placed at a time, in first-seen order: their candidate lists stay small
 
 # Documents whose current version has no signature yet.
 STALE_SQL = """
@@ -53,6 +53,17 @@ SELECT a.document_id, list(DISTINCT b.document_id)
 FROM story_bands a
 JOIN story_bands b ON b.band = a.band AND b.h = a.h AND b.document_id <> a.document_id
 WHERE $ids IS NULL OR a.document_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))
+GROUP BY a.document_id
+"""
+
+# Candidates of new documents `ids` that can precede them: placed documents and the new ones themselves.
+NEW_CANDIDATES_SQL = """
+WITH new AS (SELECT unnest(CAST($ids AS VARCHAR[])) AS document_id)
+SELECT a.document_id, list(DISTINCT b.document_id)
+FROM story_bands a
+JOIN story_bands b ON b.band = a.band AND b.h = a.h AND b.document_id <> a.document_id
+WHERE a.document_id IN (SELECT document_id FROM new)
+  AND (b.document_id IN (SELECT document_id FROM new) OR b.document_id IN (SELECT document_id FROM story_members))
 GROUP BY a.document_id
 """
 
@@ -115,7 +126,7 @@ def _place_new(con: duckdb.DuckDBPyConnection, new: list[str]) -> None:
     for first in range(0, len(ordered), PLACE_CHUNK):
         chunk = ordered[first:first + PLACE_CHUNK]
         ids = [document_id for document_id, _ in chunk]
-        candidates = dict(con.execute(CANDIDATES_SQL, {"ids": ids}).fetchall())
+        candidates = dict(con.execute(NEW_CANDIDATES_SQL, {"ids": ids}).fetchall())
         wanted = sorted({c for found in candidates.values() for c in found} - set(ids))
         earlier = [(Member(document_id, story_id, position), Signature.from_bytes(minhash, shingles))
                    for document_id, story_id, position, shingles, minhash
