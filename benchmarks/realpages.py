@@ -36,9 +36,9 @@ from extractors import article, blogger, wordpress_api, wordpress_html
 from extractors import feed as feed_extractor
 from extractors.fetch import Fetcher, FetchError
 from extractors.html import block_text, tree_of_fragment
-from extractors.records import SUMMARY, Document, Extraction, Known, RawResponse, SourceConfig
+from records import SUMMARY, Document, Extraction, Known, RawResponse, SourceConfig
+from records.dates import parse_date
 from transforms.classify import Rules, load_rules
-from transforms.dates import parse_date
 from transforms.pipeline import refine
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / ".." / "shared" / "realpages"

@@ -21,8 +21,8 @@ from lxml.html import HtmlElement
 
 from extractors import page_meta
 from extractors.html import decode_html
-from extractors.records import ARTICLE, Document, RawResponse
-from transforms.urls import canonical_url
+from records import ARTICLE, Document, RawResponse
+from records.urls import canonical_url
 
 TRAFILATURA_OPTIONS: dict[str, Any] = {
     "include_comments": False,  # on by default, and extract() then appends reader comments to the text

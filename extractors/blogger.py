@@ -29,10 +29,10 @@ from extractors.html import (
     tree_of_fragment,
 )
 from extractors.media import post_text
-from extractors.records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
 from extractors.revalidate import revalidate
 from extractors.selectors import Selector
-from transforms.dates import MAX_YEAR, MIN_YEAR, parse_date
+from records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
+from records.dates import MAX_YEAR, MIN_YEAR, parse_date
 
 LOGGER = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from extractors.article import FeedEntry, parse_article
 from extractors.fetch import CONTENT_TYPES, Fetcher, FetchError
 from extractors.html import remove, strip_boilerplate, text_of, tree_of_fragment
 from extractors.media import post_text
-from extractors.records import (
+from records import (
     ARTICLE,
     SUMMARY,
     Document,
@@ -47,8 +47,8 @@ from extractors.records import (
     SourceConfig,
     UnsupportedFormat,
 )
-from transforms.dates import parse_date
-from transforms.urls import canonical_url
+from records.dates import parse_date
+from records.urls import canonical_url
 
 LOGGER = logging.getLogger(__name__)
 

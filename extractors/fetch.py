@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 
 import requests
 
-from extractors.records import CrawlerSettings, RawResponse
 from extractors.retry import RetryPolicy
 from extractors.robots import RobotsCache
 from extractors.throttle import HostThrottle
+from records import CrawlerSettings, RawResponse
 
 LOGGER = logging.getLogger(__name__)
 

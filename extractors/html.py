@@ -18,7 +18,7 @@ from lxml import etree
 
 from extractors.html_events import stray_doctype, tree_from_events
 from extractors.html_nodes import DOCUMENT, TEXT_HOLDER
-from extractors.records import RawResponse
+from records import RawResponse
 
 # Browsers read these labels as Windows-1252 (WHATWG Encoding), so curly quotes and £ survive.
 CHARSET_ALIASES = {"iso-8859-1": "windows-1252", "latin-1": "windows-1252", "latin1": "windows-1252",

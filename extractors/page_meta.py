@@ -27,8 +27,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from extractors.html import decode_html
-from extractors.records import RawResponse
-from transforms.dates import parse_date
+from records import RawResponse
+from records.dates import parse_date
 
 PUBLISHED_META = ("article:published_time", "datePublished", "og:published_time", "DC.date.issued", "dc.date",
                   "publish-date", "publication_date", "sailthru.date", "parsely-pub-date")

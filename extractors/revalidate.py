@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from extractors.fetch import Fetcher, FetchError
-from extractors.records import Document, Extraction, FetchFailure, Known, RawResponse
+from records import Document, Extraction, FetchFailure, Known, RawResponse
 
 GONE = (404, 410)
 

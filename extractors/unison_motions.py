@@ -13,10 +13,10 @@ from lxml import etree
 
 from extractors.fetch import Fetcher, FetchError
 from extractors.html import block_text, first_tag, only_string, strip_boilerplate, text_of, tree_of
-from extractors.records import MOTION, Document, Extraction, Known, RawResponse, SourceConfig
 from extractors.revalidate import fetch_item, revalidate
 from extractors.selectors import Selector
-from transforms.dates import parse_date
+from records import MOTION, Document, Extraction, Known, RawResponse, SourceConfig
+from records.dates import parse_date
 
 LOGGER = logging.getLogger(__name__)
 

@@ -36,7 +36,6 @@ import feedparser
 
 from extractors.fetch import Fetcher, FetchError
 from extractors.html import remove, text_of, tree_of_fragment
-from extractors.records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
 from extractors.wordpress_api import PAGE_PAST_END, api_documents, error_code, parse_api_page, posts_url, total_pages
 from extractors.wordpress_html import (
     archive_entries,
@@ -56,6 +55,7 @@ from extractors.wordpress_sitemap import (
     parse_sitemap,
     post_sitemaps,
 )
+from records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
 
 LOGGER = logging.getLogger(__name__)
 

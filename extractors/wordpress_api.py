@@ -6,8 +6,8 @@ import html
 import json
 from urllib.parse import urlencode, urljoin
 
-from extractors.records import BLOG_POST, Document, RawResponse
 from extractors.wordpress_html import fragment_body, stamp, title_text, utc
+from records import BLOG_POST, Document, RawResponse
 
 POSTS_PATH = "wp-json/wp/v2/posts"
 PER_PAGE = 100  # the API's own maximum; a site may still serve fewer, so X-WP-TotalPages decides the walk

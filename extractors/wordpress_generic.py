@@ -17,9 +17,9 @@ import trafilatura
 
 from extractors import page_meta
 from extractors.html import decode_html
-from extractors.records import BLOG_POST, Document, RawResponse
 from extractors.selectors import Selector
-from transforms.dates import parse_date
+from records import BLOG_POST, Document, RawResponse
+from records.dates import parse_date
 
 # Plugins put these inside the content; html.strip_boilerplate misses Jetpack's run-together class names.
 CONTENT_BOILERPLATE = Selector(", ".join((

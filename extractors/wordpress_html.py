@@ -25,10 +25,10 @@ from extractors.html import (
     tree_of,
     tree_of_fragment,
 )
-from extractors.records import BLOG_POST, Document, RawResponse
 from extractors.selectors import Selector
 from extractors.wordpress_generic import CONTENT_BOILERPLATE, parse_any_theme
-from transforms.dates import parse_date
+from records import BLOG_POST, Document, RawResponse
+from records.dates import parse_date
 
 POST_ARTICLE = Selector("article[id^=post-]")
 POST_ID = re.compile(r"^post-(\d+)$")

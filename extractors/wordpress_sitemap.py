@@ -20,8 +20,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from extractors.html import tree_of
-from extractors.records import RawResponse
-from transforms.dates import parse_date
+from records import RawResponse
+from records.dates import parse_date
 
 SITEMAP_PATHS = ("wp-sitemap.xml", "sitemap_index.xml", "sitemap.xml")
 POST_SITEMAP = re.compile(r"wp-sitemap-posts-post-\d+\.xml$|(?:^|/)post-sitemap\d*\.xml$|"

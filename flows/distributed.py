@@ -22,12 +22,12 @@ from prefect.deployments import run_deployment
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from alerts import register_subscriptions
-from extractors import run_extractor
-from extractors.config import load_config
-from extractors.records import Extraction, SourceConfig
+from config.sources import load_config
+from extractors.registry import run_extractor
 from flows.arrivals import Arrivals, Receive, WriterStopped
 from flows.ingest import MAX_PARALLEL_SOURCES, RunSummary, alerts_task, load_all
 from flows.settings import load_settings
+from records import Extraction, SourceConfig
 from transforms.classify import load_rules
 from warehouse.load import start_run
 from warehouse.lock import run_lock

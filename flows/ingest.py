@@ -18,11 +18,12 @@ from prefect.utilities.annotations import quote
 from alerts import AlertReport, register_subscriptions, run_alerts
 from expectations import gate
 from expectations.gate import BatchStats, GateResult
-from extractors import RECORD_KINDS, run_extractor
-from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig, UnsupportedFormat
+from extractors.registry import run_extractor
 from flows.arrivals import Arrivals, Pending, WriterStopped
 from flows.parse_pool import parse_pool, rebuild
 from flows.settings import load_settings
+from records import CrawlerSettings, Extraction, Known, SourceConfig, UnsupportedFormat
+from records.sources import RECORD_KINDS
 from transforms.classify import Rules, load_rules, rules_fingerprint
 from transforms.pipeline import Refined, refine
 from warehouse.archive import archived_responses

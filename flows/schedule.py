@@ -22,8 +22,8 @@ from prefect import flow
 
 from alerts import AlertReport, run_alerts
 from alerts.config import load_alert_config
+from config.sources import load_config
 from extractors.cadence import cron_line, recheck
-from extractors.config import load_config
 from flows.ingest import RunSummary, ingest
 from warehouse.db import WarehouseError
 from warehouse.lock import run_lock

@@ -26,7 +26,7 @@ from demo.sites.news import COOKIE_TEXT, FOOTER_TEXT, NEWSLETTER_TEXT, NewsSite
 from extractors import feed
 from extractors.article import FeedEntry, decode_html, parse_article
 from extractors.fetch import Fetcher, FetchError
-from extractors.records import (
+from records import (
     FULL,
     SUMMARY,
     Document,

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from conftest import alive, ingest_sites
 
+from config.sources import load_sources
 from demo.content import MOTIONS
-from extractors import reparse_archive
-from extractors.config import load_sources
-from extractors.records import RawResponse, SourceConfig
+from extractors.registry import reparse_archive
 from extractors.unison_motions import ROLE_MOTION
 from flows.parse_pool import parse_pool, rebuild
+from records import RawResponse, SourceConfig
 from warehouse.archive import archived_responses
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

@@ -16,9 +16,9 @@ from demo.sites.wordpress import WordPressSite
 from demo.wordpress_content import WP_POSTS, WP_SITE_NAME, WPPost
 from extractors import wordpress
 from extractors.fetch import Fetcher, FetchError
-from extractors.records import Document, Extraction, Known, KnownDocument, SourceConfig
 from extractors.wordpress_api import parse_api_page
 from extractors.wordpress_html import parse_post_page
+from records import Document, Extraction, Known, KnownDocument, SourceConfig
 
 LOGGER_NAME = "extractors.wordpress"
 LOCKED_API = ("login_required", "forbidden", "no_route")

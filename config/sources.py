@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from extractors import EXTRACTORS
-from extractors.records import CrawlerSettings, SourceConfig
+from records import CrawlerSettings, SourceConfig
+from records.sources import RECORD_KINDS
 
-KINDS = tuple(EXTRACTORS)
+KINDS = tuple(RECORD_KINDS)
 SOURCE_KEYS = {"id", "kind", "url", "name", "enabled", "delay", "schedule"}
 SCHEDULES = ("frequent", "hourly", "daily")  # or a five-field cron expression
 CRON = re.compile(r"^\s*(\S+\s+){4}\S+\s*$")
