@@ -31,7 +31,8 @@ from extractors.html import (
 from extractors.media import post_text
 from extractors.revalidate import revalidate
 from extractors.selectors import Selector
-from records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
+from extractors.status import Answer, answered, failure, fetch_page, parse_page
+from records import BLOG_POST, Document, Extraction, Known, RawResponse, SourceConfig
 from records.dates import MAX_YEAR, MIN_YEAR, parse_date
 
 LOGGER = logging.getLogger(__name__)
@@ -111,14 +112,11 @@ def _retry_failed(source: SourceConfig, fetcher: Fetcher, known: Known, result: 
             result.documents.extend([document] if document else [])
             reached |= {document.key} if document else set()
             continue
-        try:
-            raw = fetcher.get(url, conditional=False)
-        except FetchError as exc:
-            result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
+        answer, raw = fetch_page(fetcher, url, result, what="retried page", expect=None, conditional=False,
+                                 accept=(Answer.FETCHED,))
+        if answer is not Answer.FETCHED:
             continue
-        if raw.status != 200:
-            result.failures.append(FetchFailure(url, f"retried page answered HTTP {raw.status}", raw.status))
-        elif _looks_like_feed(raw):
+        if _looks_like_feed(raw):
             reached |= _walk_feed(source, fetcher, known, raw, result)
         else:
             raw.role = ROLE_INDEX
@@ -181,13 +179,9 @@ def _walk_feed(source: SourceConfig, fetcher: Fetcher, known: Known, raw: RawRes
         # A page of nothing new means the paging repeats itself: stop, even in a backfill.
         if not page.next_url or page.next_url in pages or not new or not (fresh or known.backfill):
             return reached
-        try:
-            raw = fetcher.get(page.next_url, conditional=not known.backfill)
-        except FetchError as exc:
-            result.failures.append(FetchFailure(page.next_url, exc.reason, exc.status, exc.attempts))
-            return reached
-        if raw.status not in (200, 304):
-            result.failures.append(FetchFailure(page.next_url, f"feed page answered HTTP {raw.status}", raw.status))
+        answer, raw = fetch_page(fetcher, page.next_url, result, what="feed page", expect=None,
+                                 conditional=not known.backfill, accept=(Answer.FETCHED, Answer.NOT_MODIFIED))
+        if answer is Answer.FAILED:
             return reached
     return reached
 
@@ -247,22 +241,12 @@ def _completed(listed: Document, page: Document | None) -> Document:
 
 
 def _post_from_page(source: SourceConfig, fetcher: Fetcher, url: str, result: Extraction) -> Document | None:
-    """Fetch and parse one post page; failures are recorded, not raised."""
-    try:
-        raw = fetcher.get(url, expect="html")
-    except FetchError as exc:
-        result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
+    """Fetch and parse one post page; failures (any answer but 200 among them) are recorded, not raised."""
+    answer, raw = fetch_page(fetcher, url, result, what="post page", role=ROLE_POST, accept=(Answer.FETCHED,))
+    if answer is not Answer.FETCHED:
         return None
-    if raw.status != 200:
-        result.failures.append(FetchFailure(url, f"post page answered HTTP {raw.status}", raw.status))
-        return None
-    raw.role = ROLE_POST
     result.raw.append(raw)
-    try:
-        return parse_post_page(source.id, raw)
-    except ValueError as exc:
-        result.failures.append(FetchFailure(url, str(exc)))
-        return None
+    return parse_page(raw, lambda page: parse_post_page(source.id, page), result)
 
 
 def parse_post_page(source_id: str, raw: RawResponse) -> Document:
@@ -343,12 +327,12 @@ def _index_response(fetcher: Fetcher, url: str, root: str, result: Extraction, *
     except FetchError as exc:
         if url == root:
             raise
-        result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
+        result.failures.append(failure(exc))
         return None
     if raw.status not in (200, 304):
         if url == root:
             raise FetchError(url, f"blog home page answered HTTP {raw.status}", raw.status)
-        result.failures.append(FetchFailure(url, f"index page answered HTTP {raw.status}", raw.status))
+        result.failures.append(answered(url, "index page", raw.status))
         return None
     raw.role = ROLE_INDEX
     result.raw.append(raw)

@@ -36,12 +36,12 @@ from extractors.article import FeedEntry, parse_article
 from extractors.fetch import CONTENT_TYPES, Fetcher, FetchError
 from extractors.html import remove, strip_boilerplate, text_of, tree_of_fragment
 from extractors.media import post_text
+from extractors.status import GONE, Answer, answered, fetch_page, parse_page, unparseable
 from records import (
     ARTICLE,
     SUMMARY,
     Document,
     Extraction,
-    FetchFailure,
     Known,
     RawResponse,
     SourceConfig,
@@ -59,7 +59,6 @@ PAGED = "paged"  # WordPress's page parameter for feeds; it answers 404 past the
 TRUNCATED = re.compile(r"(?:\u2026|\.\.\.|\[\u2026\]|\[\.\.\.\])\W*$|continue reading|read more", re.IGNORECASE)
 TEASER_TAIL = 160  # characters at the end of a feed text's prose searched for the signs above
 JSON_FEED_VERSION = "https://jsonfeed.org/version/"
-GONE = (404, 410)
 MAX_PAGES = 500  # a loop guard; WordPress serves 10 items a page by default
 
 # What the feed says about an entry before anything is fetched, and what became of it.
@@ -101,7 +100,7 @@ def extract(source: SourceConfig, fetcher: Fetcher, known: Known, result: Extrac
     first_size = len(page.entries)
     for _ in range(MAX_PAGES):
         result.raw.append(raw)
-        result.failures.extend(FetchFailure(raw.url, problem) for problem in page.problems)
+        result.failures.extend(unparseable(raw.url, None, problem) for problem in page.problems)
         fresh = [entry for entry in page.entries if entry.key not in seen]
         seen.update(entry.key for entry in fresh)
         wanted = [entry for entry in fresh if _in_years(entry, known)]
@@ -235,33 +234,26 @@ def _take(source: SourceConfig, fetcher: Fetcher, known: Known, entry: FeedEntry
         result.unchanged.append(entry.key)
         return verdict
     if entry.content:
-        try:
-            result.documents.append(feed_document(source.id, entry, feed_raw))
-        except ValueError as exc:
-            result.failures.append(FetchFailure(feed_raw.url, str(exc)))
+        document = parse_page(feed_raw, lambda raw: feed_document(source.id, entry, raw), result)
+        if document is None:
             return FAILED
+        result.documents.append(document)
         return verdict
     # A changed entry needs the new page even if the server thinks we have it; a revalidation asks politely.
-    try:
-        raw = fetcher.get(entry.link, expect="html", conditional=verdict == UNCHANGED)
-    except FetchError as exc:
-        result.failures.append(FetchFailure(entry.link, exc.reason, exc.status, exc.attempts))
-        return FAILED
-    if raw.status == 304:
+    answer, raw = fetch_page(fetcher, entry.link, result, what="article page", conditional=verdict == UNCHANGED)
+    if answer is Answer.NOT_MODIFIED:
         result.raw.append(raw)
         result.unchanged.append(entry.key)
         return verdict
-    if raw.status in GONE:
+    if answer is Answer.GONE:
         return _page_gone(source.id, entry, raw, feed_raw, known, result)
-    if raw.status != 200:
-        result.failures.append(FetchFailure(entry.link, f"article page answered HTTP {raw.status}", raw.status))
+    if answer is Answer.FAILED:
         return FAILED
     result.raw.append(raw)
-    try:
-        result.documents.append(parse_article(source.id, raw, entry=entry))
-    except ValueError as exc:
-        result.failures.append(FetchFailure(entry.link, f"unparseable article page: {exc}"))
+    document = parse_page(raw, lambda page: parse_article(source.id, page, entry=entry), result, "article page")
+    if document is None:
         return FAILED
+    result.documents.append(document)
     return verdict
 
 
@@ -276,7 +268,7 @@ def _page_gone(source_id: str, entry: FeedEntry, raw: RawResponse, feed_raw: Raw
         return FAILED
     document = summary_document(source_id, entry, feed_raw)
     if document is None:
-        result.failures.append(FetchFailure(entry.link, f"article page answered HTTP {raw.status}", raw.status))
+        result.failures.append(answered(entry.link, "article page", raw.status))
         return FAILED
     result.raw.append(raw)  # archived, so a reparse knows the page was gone
     result.documents.append(document)
@@ -305,24 +297,13 @@ def _in_years(entry: FeedEntry, known: Known) -> bool:
 
 def _next_page(fetcher: Fetcher, url: str, result: Extraction) -> tuple[RawResponse, FeedPage] | None:
     """The next feed page, or None at the end (404 past the last WordPress page) or on a recorded failure."""
-    try:
-        raw = fetcher.get(url, expect="feed")
-    except FetchError as exc:
-        result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
-        return None
-    if raw.status == 304:
+    answer, raw = fetch_page(fetcher, url, result, what="feed page", expect="feed")
+    if answer is Answer.NOT_MODIFIED:
         result.raw.append(raw)
+    if answer is not Answer.FETCHED:
         return None
-    if raw.status in GONE:
-        return None
-    if raw.status != 200:
-        result.failures.append(FetchFailure(url, f"feed page answered HTTP {raw.status}", raw.status))
-        return None
-    try:
-        return raw, read_feed(raw)
-    except ValueError as exc:
-        result.failures.append(FetchFailure(url, str(exc)))
-        return None
+    page = parse_page(raw, read_feed, result)
+    return (raw, page) if page is not None else None
 
 
 def _entry(item: dict[str, Any], base: str) -> FeedEntry | None:

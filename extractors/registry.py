@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from extractors import blogger, cadence, feed, unison_motions, wordpress
 from extractors.fetch import Fetcher, FetchError
+from extractors.status import unparseable
 from records import (
     CrawlerSettings,
     Document,
     Extraction,
-    FetchFailure,
     Known,
     RawResponse,
     SourceConfig,
@@ -70,5 +70,5 @@ def reparse_archive(source: SourceConfig, responses: Iterable[RawResponse]) -> E
         try:
             result.documents.extend(REPARSERS[source.kind](source.id, raw))
         except (ValueError, FetchError) as exc:
-            result.failures.append(FetchFailure(raw.url, f"unparseable archived response: {exc}"))
+            result.failures.append(unparseable(raw.url, "archived response", exc))
     return result

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from extractors.fetch import Fetcher, FetchError
-from records import Document, Extraction, FetchFailure, Known, RawResponse
-
-GONE = (404, 410)
+from extractors.fetch import Fetcher
+from extractors.status import Answer, fetch_page, parse_page
+from records import Document, Extraction, Known, RawResponse
 
 
 def revalidate(known: Known, reached: Iterable[str], fetcher: Fetcher, result: Extraction, *, now: datetime,
@@ -25,23 +24,14 @@ def revalidate(known: Known, reached: Iterable[str], fetcher: Fetcher, result: E
 def fetch_item(fetcher: Fetcher, url: str, key: str, result: Extraction, *, role: str,
                parse: Callable[[RawResponse], Document], what: str = "page") -> None:
     """Fetch one item's own page conditionally and parse it: 304 unchanged, 404/410 removed, else a record."""
-    try:
-        raw = fetcher.get(url, expect="html")
-    except FetchError as exc:
-        result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
-        return
-    raw.role = role
-    if raw.status == 304:
+    answer, raw = fetch_page(fetcher, url, result, what=what, role=role)
+    if answer is Answer.NOT_MODIFIED:
         result.raw.append(raw)
         result.unchanged.append(key)
-    elif raw.status in GONE:
+    elif answer is Answer.GONE:
         result.removed.append(key)
-    elif raw.status != 200:
-        result.failures.append(FetchFailure(url, f"{what} answered HTTP {raw.status}", raw.status))
-    else:
+    elif answer is Answer.FETCHED:
         result.raw.append(raw)
-        try:
-            result.documents.append(parse(raw))
-        except ValueError as exc:
-            result.failures.append(FetchFailure(url, f"unparseable {what}: {exc}"))
+        document = parse_page(raw, parse, result, what)
+        result.documents.extend([document] if document else [])
     result.hand_off()

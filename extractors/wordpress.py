@@ -36,6 +36,7 @@ import feedparser
 
 from extractors.fetch import Fetcher, FetchError
 from extractors.html import remove, text_of, tree_of_fragment
+from extractors.status import GONE, Answer, failure, fetch_page, parse_page, unparseable
 from extractors.wordpress_api import PAGE_PAST_END, api_documents, error_code, parse_api_page, posts_url, total_pages
 from extractors.wordpress_html import (
     archive_entries,
@@ -55,7 +56,7 @@ from extractors.wordpress_sitemap import (
     parse_sitemap,
     post_sitemaps,
 )
-from records import BLOG_POST, Document, Extraction, FetchFailure, Known, RawResponse, SourceConfig
+from records import BLOG_POST, Document, Extraction, Known, RawResponse, SourceConfig
 
 LOGGER = logging.getLogger(__name__)
 
@@ -65,7 +66,6 @@ MAX_PAGES = 1000  # a loop guard: 100,000 posts through the API, 10,000 through 
 GUID_POST_ID = re.compile(r"[?&]p=(\d+)\b")
 # Yoast SEO appends this paragraph to every feed item; it is not part of the post.
 FEED_FOOTER = re.compile(r"^The post (.+ )?appeared first on .+\.$", re.DOTALL)
-GONE = (404, 410)
 API, API_ROUTE, FEED, ARCHIVES = "rest api", "rest api (?rest_route=)", "rss feed", "html archives"
 SITEMAP, LINKS = "xml sitemap", "archive links"
 T = TypeVar("T")
@@ -404,7 +404,7 @@ class _Walk:
         try:
             for raw, listed, problems in pages:
                 self.result.raw.append(raw)
-                self.result.failures.extend(FetchFailure(raw.url, problem) for problem in problems)
+                self.result.failures.extend(unparseable(raw.url, None, problem) for problem in problems)
                 fresh = [item for item in listed if item.key not in self.seen]
                 if listed and not fresh:
                     break  # the site repeats itself (a paged feed that ignores `paged`): the listing ended
@@ -413,7 +413,7 @@ class _Walk:
                 if self._stop(fresh, settled):
                     return
         except FetchError as exc:
-            self.result.failures.append(FetchFailure(exc.url, exc.reason, exc.status, exc.attempts))
+            self.result.failures.append(failure(exc))
             return  # an incomplete listing says nothing about the posts it did not reach
         for key, document in self.known.documents.items():
             if key not in self.seen and self.known.due(key, self.now):
@@ -447,28 +447,17 @@ class _Walk:
     def _fetch_post(self, key: str, url: str, *, by_url: bool = False) -> bool:
         """Fetch a post's own page conditionally; True when it proved unchanged or gone (nothing new)."""
         result = self.result
-        try:
-            raw = self.fetcher.get(url, expect="html")
-        except FetchError as exc:
-            result.failures.append(FetchFailure(url, exc.reason, exc.status, exc.attempts))
+        answer, raw = fetch_page(self.fetcher, url, result, what="post page")
+        if answer is Answer.FAILED:
             return False
-        if raw.status == 304:
-            result.raw.append(raw)
+        if answer is not Answer.FETCHED:
+            result.raw.extend([raw] if answer is Answer.NOT_MODIFIED else [])
             if not by_url:
-                result.unchanged.append(key)
+                (result.unchanged if answer is Answer.NOT_MODIFIED else result.removed).append(key)
             return True
-        if raw.status in GONE:
-            if not by_url:
-                result.removed.append(key)
-            return True
-        if raw.status != 200:
-            result.failures.append(FetchFailure(url, f"post page answered HTTP {raw.status}", raw.status))
-            return False
         result.raw.append(raw)
-        try:
-            document = parse_post_page(self.source.id, raw)
-        except ValueError as exc:
-            result.failures.append(FetchFailure(url, f"unparseable post page: {exc}"))
+        document = parse_page(raw, lambda page: parse_post_page(self.source.id, page), result, "post page")
+        if document is None:
             return False
         if by_url:
             key = document.key
