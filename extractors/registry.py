@@ -4,9 +4,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
-from extractors import blogger, cadence, feed, unison_motions, wordpress
-from extractors.fetch import Fetcher, FetchError
-from extractors.status import unparseable
+from extractors.crawl import cadence
+from extractors.crawl.fetch import Fetcher, FetchError
+from extractors.crawl.status import unparseable
+from extractors.sources import blogger, feed, unison_motions, wordpress
 from records import (
     CrawlerSettings,
     Document,

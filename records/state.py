@@ -25,7 +25,7 @@ class Known:
     backfill: bool = False  # walk the whole history instead of stopping at known items
     since_year: int | None = None  # backfill only from this year on
     revalidate_after: timedelta = timedelta(days=7)
-    recheck_per_run: int = 100  # unreached known pages rechecked per run (extractors.cadence sets it)
+    recheck_per_run: int = 100  # unreached known pages rechecked per run (extractors.crawl.cadence sets it)
     recheck_after: timedelta = timedelta(0)  # an unreached page checked more recently is not rechecked
     retry: list[str] = field(default_factory=list)  # URLs that failed lately: fetched again, whatever the listing says
     removed: set[str] = field(default_factory=set)  # keys of documents whose page went away (removed_at set)

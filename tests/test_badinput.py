@@ -16,7 +16,7 @@ from badinput.cases import CASES, FETCH_PATH, HOST, INGESTED, Case, Failure, Rec
 
 from config.sources import load_sources
 from demo.server import Request, Response, SiteServer
-from extractors.fetch import Fetcher, FetchError
+from extractors.crawl.fetch import Fetcher, FetchError
 from extractors.registry import run_extractor
 from flows.ingest import ingest
 from records import CrawlerSettings, Document, Known, SourceConfig

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from demo.server import Request, Response, SiteServer
-from extractors import blogger
-from extractors.fetch import Fetcher
+from extractors.crawl.fetch import Fetcher
+from extractors.sources import blogger
 from records import BLOG_POST, Extraction, Known, RawResponse, SourceConfig
 
 URL = "https://branch.blogspot.com/2024/05/pay-offer-ballot.html"

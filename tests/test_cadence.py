@@ -9,7 +9,7 @@ import pytest
 from demo.content import BlogPost
 from demo.server import SiteServer
 from demo.sites import BloggerSite
-from extractors.cadence import recheck, runs_within
+from extractors.crawl.cadence import recheck, runs_within
 from extractors.registry import run_extractor
 from records import CrawlerSettings, Extraction, Known, KnownDocument, SourceConfig
 

@@ -11,7 +11,7 @@ import pytest
 from quality_support import NOW, article, motion, post, refined, stats
 
 from expectations import gate
-from extractors.unison_motions import DECISIONS as EXTRACTOR_DECISIONS
+from extractors.sources.unison_motions import DECISIONS as EXTRACTOR_DECISIONS
 from records import ARTICLE, BLOG_POST, MOTION
 
 

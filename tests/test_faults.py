@@ -25,9 +25,9 @@ from demo.content import GMT
 from demo.server import Request, Response, SiteServer, serve_sites
 from demo.sites import demo_sites
 from demo.sites.faulty import FAULTS, FaultySite
-from extractors.fetch import Fetcher, FetchError
-from extractors.retry import RetryPolicy
-from extractors.throttle import HostThrottle
+from extractors.crawl.fetch import Fetcher, FetchError
+from extractors.crawl.retry import RetryPolicy
+from extractors.crawl.throttle import HostThrottle
 from flows.commands.demo import sources_toml
 from flows.ingest import ingest
 

@@ -2,10 +2,10 @@
 
 trafilatura finds the article text and drops navigation, widgets, cookie banners and footers; it runs with
 `include_comments=False` (its default keeps reader comments) and `favor_precision=True`. The date is the
-feed entry's when it gives one, else the page's own timestamp (extractors.page_meta: article:published_time,
+feed entry's when it gives one, else the page's own timestamp (extractors.html.page_meta: article:published_time,
 JSON-LD datePublished, `<time datetime>`), else htmldate's reading of the page text (date only, midnight
 UTC). A feed entry, when there is one, outranks the page for the key, title, author and labels; the title
-is extractors.page_meta's (never the site name or the author). Pages always come from the project's
+is extractors.html.page_meta's (never the site name or the author). Pages always come from the project's
 fetcher: trafilatura's own fetch_url would bypass robots.txt and the per-host delay (and refuses loopback).
 """
 
@@ -19,8 +19,8 @@ from urllib.parse import urljoin, urlsplit
 import trafilatura
 from lxml.html import HtmlElement
 
-from extractors import page_meta
-from extractors.html import decode_html
+from extractors.html import page_meta
+from extractors.html.tree import decode_html
 from records import ARTICLE, Document, RawResponse
 from records.urls import canonical_url
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from extractors.html_nodes import DOCUMENT
+from extractors.html.nodes import DOCUMENT
 
 # bs4 splits these attributes into lists of tokens, and soupsieve matches the joined tokens (bs4's
 # HTMLTreeBuilder.DEFAULT_CDATA_LIST_ATTRIBUTES); "*" is every element.

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from extractors.retry import RetryPolicy
-from extractors.robots import RobotsCache
-from extractors.throttle import HostThrottle
+from extractors.crawl.retry import RetryPolicy
+from extractors.crawl.robots import RobotsCache
+from extractors.crawl.throttle import HostThrottle
 from records import CrawlerSettings, RawResponse
 
 LOGGER = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ import re
 
 from lxml import etree
 
-from extractors.html_nodes import DOCUMENT, TEXT_HOLDER
+from extractors.html.nodes import DOCUMENT, TEXT_HOLDER
 
 HTML_SPACES = " \t\n\r\x0c"  # what the HTML tokenizer skips (Python's strip() skips more)
 DOCTYPE = re.compile(r"<!(?i:doctype)")  # the literal "<!" first lets the regex engine skip ahead

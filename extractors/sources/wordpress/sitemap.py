@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from extractors.html import tree_of
+from extractors.html.tree import tree_of
 from records import RawResponse
 from records.dates import parse_date
 

@@ -2,8 +2,8 @@
 
 Pages used to be read with BeautifulSoup on lxml; these helpers build plain lxml trees instead (several times
 faster) and keep every rule bs4 applied, so documents come out exactly as before. A parsed page is one DOCUMENT
-element holding the whole page, as a BeautifulSoup object did. CSS selectors are in extractors.selectors, the
-tree built from parser events (for pages libxml2's own tree gets wrong) in extractors.html_events.
+element holding the whole page, as a BeautifulSoup object did. CSS selectors are in extractors.html.css, the
+tree built from parser events (for pages libxml2's own tree gets wrong) in extractors.html.events.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from bs4.dammit import EncodingDetector
 from lxml import etree
 
-from extractors.html_events import stray_doctype, tree_from_events
-from extractors.html_nodes import DOCUMENT, TEXT_HOLDER
+from extractors.html.events import stray_doctype, tree_from_events
+from extractors.html.nodes import DOCUMENT, TEXT_HOLDER
 from records import RawResponse
 
 # Browsers read these labels as Windows-1252 (WHATWG Encoding), so curly quotes and £ survive.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from extractors.html import block_text, text_of
+from extractors.html.tree import block_text, text_of
 
 _HAS_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 # <figcaption>, Blogger's caption table cell and WordPress's classic caption paragraph.

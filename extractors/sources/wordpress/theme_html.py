@@ -14,8 +14,9 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from extractors import page_meta
-from extractors.html import (
+from extractors.html import page_meta
+from extractors.html.css import Selector
+from extractors.html.tree import (
     block_text,
     classes,
     first_tag,
@@ -25,8 +26,7 @@ from extractors.html import (
     tree_of,
     tree_of_fragment,
 )
-from extractors.selectors import Selector
-from extractors.wordpress_generic import CONTENT_BOILERPLATE, parse_any_theme
+from extractors.sources.wordpress.any_theme import CONTENT_BOILERPLATE, parse_any_theme
 from records import BLOG_POST, Document, RawResponse
 from records.dates import parse_date
 

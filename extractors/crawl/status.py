@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 from enum import Enum
 from typing import TypeVar
 
-from extractors.fetch import Fetcher, FetchError
+from extractors.crawl.fetch import Fetcher, FetchError
 from records import Extraction, FetchFailure, RawResponse
 
 GONE = (404, 410)

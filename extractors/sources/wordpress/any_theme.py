@@ -4,7 +4,7 @@ Used when the page lacks the core/Twenty* markup (`article#post-ID` with `.entry
 holds neither text nor media (page builders); the post id then comes from the body class, the shortlink or the
 REST link that wp_head() prints. Plugin blocks and widget areas are dropped first (their campaign texts carry
 topic words); trafilatura then runs with its default precision, measured best on real WordPress pages once
-the widget areas are gone (benchmarks/realpages.py). Title and date come from extractors.page_meta.
+the widget areas are gone (benchmarks/realpages.py). Title and date come from extractors.html.page_meta.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 
-from extractors import page_meta
-from extractors.html import decode_html
-from extractors.selectors import Selector
+from extractors.html import page_meta
+from extractors.html.css import Selector
+from extractors.html.tree import decode_html
 from records import BLOG_POST, Document, RawResponse
 from records.dates import parse_date
 

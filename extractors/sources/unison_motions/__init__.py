@@ -11,10 +11,10 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from extractors.fetch import Fetcher, FetchError
-from extractors.html import block_text, first_tag, only_string, strip_boilerplate, text_of, tree_of
-from extractors.revalidate import fetch_item, revalidate
-from extractors.selectors import Selector
+from extractors.crawl.fetch import Fetcher, FetchError
+from extractors.crawl.revalidate import fetch_item, revalidate
+from extractors.html.css import Selector
+from extractors.html.tree import block_text, first_tag, only_string, strip_boilerplate, text_of, tree_of
 from records import MOTION, Document, Extraction, Known, RawResponse, SourceConfig
 from records.dates import parse_date
 

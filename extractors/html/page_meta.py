@@ -26,7 +26,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from extractors.html import decode_html
+from extractors.html.tree import decode_html
 from records import RawResponse
 from records.dates import parse_date
 

@@ -3,7 +3,7 @@
 `source.url` is the site's home URL. The first path that answers is used for the whole run, in this order:
 the REST API at `/wp-json/`, the same API as `/?rest_route=` (when `/wp-json/` is blocked by the server rather
 than refused by WordPress), the RSS feed, the theme's archives when they carry the core markup, the XML
-sitemaps (extractors.wordpress_sitemap), and last the archive links found by permalink shape. When a path is
+sitemaps (extractors.sources.wordpress.sitemap), and last the archive links found by permalink shape. When a path is
 unavailable (401/403/404, not JSON/XML, refused by robots.txt) the next one is tried and the fallback is
 logged once. Sitemap and link entries are keyed by URL until their page gives the post id.
 
@@ -34,20 +34,18 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from extractors.fetch import Fetcher, FetchError
-from extractors.html import remove, text_of, tree_of_fragment
-from extractors.status import GONE, Answer, failure, fetch_page, parse_page, unparseable
-from extractors.wordpress_api import PAGE_PAST_END, api_documents, error_code, parse_api_page, posts_url, total_pages
-from extractors.wordpress_html import (
-    archive_entries,
-    clean_body,
-    is_protected,
-    parse_post_page,
-    stamp,
-    unmarked_title,
-    utc,
+from extractors.crawl.fetch import Fetcher, FetchError
+from extractors.crawl.status import GONE, Answer, failure, fetch_page, parse_page, unparseable
+from extractors.html.tree import remove, text_of, tree_of_fragment
+from extractors.sources.wordpress.api import (
+    PAGE_PAST_END,
+    api_documents,
+    error_code,
+    parse_api_page,
+    posts_url,
+    total_pages,
 )
-from extractors.wordpress_sitemap import (
+from extractors.sources.wordpress.sitemap import (
     QUERY_POST,
     SITEMAP_PATHS,
     SitemapUrl,
@@ -55,6 +53,15 @@ from extractors.wordpress_sitemap import (
     is_post_url,
     parse_sitemap,
     post_sitemaps,
+)
+from extractors.sources.wordpress.theme_html import (
+    archive_entries,
+    clean_body,
+    is_protected,
+    parse_post_page,
+    stamp,
+    unmarked_title,
+    utc,
 )
 from records import BLOG_POST, Document, Extraction, Known, RawResponse, SourceConfig
 

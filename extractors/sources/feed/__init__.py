@@ -2,7 +2,7 @@
 
 `source.url` is the feed itself. Pages are followed by `rel="next"` (RFC 5005), JSON Feed's `next_url` or, for
 WordPress feeds, `?paged=N`. An entry that carries its full text becomes a document directly; a summary-only
-entry is completed from its article page (extractors/article.py), and when that page is gone (404/410) it is
+entry is completed from its article page (extractors/html/article_page.py), and when that page is gone (404/410) it is
 kept with its summary as body (`body_source = 'summary'`), unless it was known with its full text (then it is
 marked removed). Keys are the entry id/guid, else the canonical link; the marker is the entry's `updated`
 stamp, else `published`. An untitled entry is titled by the pipeline from its first words.
@@ -32,11 +32,11 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 
-from extractors.article import FeedEntry, parse_article
-from extractors.fetch import CONTENT_TYPES, Fetcher, FetchError
-from extractors.html import remove, strip_boilerplate, text_of, tree_of_fragment
-from extractors.media import post_text
-from extractors.status import GONE, Answer, answered, fetch_page, parse_page, unparseable
+from extractors.crawl.fetch import CONTENT_TYPES, Fetcher, FetchError
+from extractors.crawl.status import GONE, Answer, answered, fetch_page, parse_page, unparseable
+from extractors.html.article_page import FeedEntry, parse_article
+from extractors.html.media import post_text
+from extractors.html.tree import remove, strip_boilerplate, text_of, tree_of_fragment
 from records import (
     ARTICLE,
     SUMMARY,

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from extractors.fetch import Fetcher
-from extractors.status import Answer, fetch_page, parse_page
+from extractors.crawl.fetch import Fetcher
+from extractors.crawl.status import Answer, fetch_page, parse_page
 from records import Document, Extraction, Known, RawResponse
 
 
 def revalidate(known: Known, reached: Iterable[str], fetcher: Fetcher, result: Extraction, *, now: datetime,
                role: str, parse: Callable[[RawResponse], Document]) -> None:
     """Conditionally refetch known items the walk did not reach, oldest check first, `known.recheck_per_run`
-    of them (extractors.cadence sizes it so every page is rechecked within `revalidate_days`)."""
+    of them (extractors.crawl.cadence sizes it so every page is rechecked within `revalidate_days`)."""
     skip = set(reached) | set(result.unchanged)
     due = sorted((item.checked_at, key) for key, item in known.documents.items()
                  if key not in skip and (known.backfill or now - item.checked_at >= known.recheck_after))

@@ -6,7 +6,7 @@ import html
 import json
 from urllib.parse import urlencode, urljoin
 
-from extractors.wordpress_html import fragment_body, stamp, title_text, utc
+from extractors.sources.wordpress.theme_html import fragment_body, stamp, title_text, utc
 from records import BLOG_POST, Document, RawResponse
 
 POSTS_PATH = "wp-json/wp/v2/posts"

@@ -17,9 +17,13 @@ import feedparser
 import lxml.html
 from lxml import etree
 
-from extractors import article, page_meta
-from extractors.fetch import Fetcher, FetchError
-from extractors.html import (
+from extractors.crawl.fetch import Fetcher, FetchError
+from extractors.crawl.revalidate import revalidate
+from extractors.crawl.status import Answer, answered, failure, fetch_page, parse_page
+from extractors.html import article_page, page_meta
+from extractors.html.css import Selector
+from extractors.html.media import post_text
+from extractors.html.tree import (
     classes,
     decode_html,
     in_tree,
@@ -28,10 +32,6 @@ from extractors.html import (
     tree_of,
     tree_of_fragment,
 )
-from extractors.media import post_text
-from extractors.revalidate import revalidate
-from extractors.selectors import Selector
-from extractors.status import Answer, answered, failure, fetch_page, parse_page
 from records import BLOG_POST, Document, Extraction, Known, RawResponse, SourceConfig
 from records.dates import MAX_YEAR, MIN_YEAR, parse_date
 
@@ -286,7 +286,7 @@ def _any_template_post(source_id: str, raw: RawResponse) -> Document:
     pruned = replace(raw, body=etree.tostring(tree, encoding="utf-8", method="html"),
                      headers={**raw.headers, "content-type": "text/html; charset=utf-8"})
     try:
-        doc = article.parse_article(source_id, pruned, favor_precision=False)
+        doc = article_page.parse_article(source_id, pruned, favor_precision=False)
     except ValueError as exc:
         raise ValueError(f"no .post-outer .post with a .post-body, and {exc} (template changed?)") from exc
     return replace(doc, kind=BLOG_POST, key=str(post_id or doc.key), raw_sha256=raw.sha256)
