@@ -6,6 +6,8 @@ first: each run takes ceil(known / runs) of them, where `runs` is how many runs 
 `revalidate_days`, so every known page is rechecked within that period. A page checked less than one
 run interval ago is left alone, and a run never spends more than POLITE_SHARE of its interval waiting
 out the host's delay on rechecks: when that cap binds, the plan says how long a full round takes.
+
+Settings read: each source's `schedule` and `delay`, [crawler] revalidate_days; CRONS and POLITE_SHARE here.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Politeness and safety, each in its own module: `throttle` (one request at a time per host, minimum delay),
 `robots` (robots.txt), `retry` (backoff with jitter, Retry-After). Here: conditional GET from stored
 validators, a size cap counted on decompressed bytes, http(s)-only redirects, expected content types.
+
+Settings read: [crawler] contact (in USER_AGENT), each source's `delay` (handed to the throttle), Known.validators;
+MAX_BYTES, TIMEOUT, MAX_REDIRECTS and CONTENT_TYPES here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""When and how long to wait before retrying a request (exponential backoff with jitter)."""
+"""When and how long to wait before retrying a request (exponential backoff with jitter).
+
+Settings read: RETRY_STATUSES, MAX_RETRY_AFTER, and RetryPolicy's attempts, base and cap.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Fetching an item's own page conditionally, and rechecking known items a crawl did not reach."""
+"""Fetching an item's own page conditionally, and rechecking known items a crawl did not reach.
+
+Settings read: Known.recheck_per_run and Known.recheck_after (cadence sizes them from [crawler] revalidate_days
+and the source's schedule and delay) and Known.backfill.
+"""
 
 from __future__ import annotations
 

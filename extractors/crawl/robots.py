@@ -1,4 +1,7 @@
-"""robots.txt, fetched once per host per run and obeyed (RFC 9309 semantics via Protego)."""
+"""robots.txt, fetched once per host per run and obeyed (RFC 9309 semantics via Protego).
+
+Settings read: the fetcher's User-Agent ([crawler] contact) and MAX_ROBOTS_BYTES.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Per-host politeness: one request at a time per host, and a minimum delay between their starts."""
+"""Per-host politeness: one request at a time per host, and a minimum delay between their starts.
+
+Settings read: each source's `delay` (sources.toml), the minimum gap between two requests to its host.
+"""
 
 from __future__ import annotations
 

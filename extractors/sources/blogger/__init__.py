@@ -8,7 +8,6 @@ photo) is a document whose body is its captions and image alt texts, or empty.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -21,7 +20,6 @@ from extractors.crawl.fetch import Fetcher, FetchError
 from extractors.crawl.revalidate import revalidate
 from extractors.crawl.status import Answer, answered, failure, fetch_page, parse_page
 from extractors.html import article_page, page_meta
-from extractors.html.css import Selector
 from extractors.html.media import post_text
 from extractors.html.tree import (
     classes,
@@ -32,35 +30,35 @@ from extractors.html.tree import (
     tree_of,
     tree_of_fragment,
 )
+from extractors.sources.blogger.settings import (
+    ANCHOR_NAME,
+    AUTHOR,
+    DATE_HEADER,
+    DATE_OUTER,
+    ENTRY_ID,
+    FEED_PATH,
+    FEED_TYPES,
+    GADGETS,
+    JUMP_LINK,
+    LABELS,
+    LINK,
+    MAX_PAGES,
+    OLDER_POSTS,
+    POST,
+    POST_BODY,
+    POST_ID,
+    POST_ID_ANY,
+    POST_TITLE,
+    PUBLISHED,
+    ROLE_FEED,
+    ROLE_INDEX,
+    ROLE_POST,
+    TIMESTAMP_LINK,
+)
 from records import BLOG_POST, Document, Extraction, Known, RawResponse, SourceConfig
 from records.dates import MAX_YEAR, MIN_YEAR, parse_date
 
 LOGGER = logging.getLogger(__name__)
-
-# At most 100 entries a page; newest edit first, so an incremental run meets edited old posts on page one.
-FEED_PATH = "feeds/posts/default?max-results=100&orderby=updated"
-ENTRY_ID = re.compile(r"^tag:blogger\.com,1999:blog-(\d+)\.post-(\d+)$")
-MAX_PAGES = 1000  # a loop guard: 100,000 posts is more than any union blog has
-FEED_TYPES = ("atom", "rss", "xml")
-ROLE_FEED, ROLE_INDEX, ROLE_POST = "feed", "index", "post"
-POST = Selector(".post-outer .post, .post-outer article, .post.hentry")
-DATE_OUTER = Selector(".date-outer")
-DATE_HEADER = Selector(".date-header")
-JUMP_LINK = Selector(".post-body .jump-link")
-OLDER_POSTS = Selector("#blog-pager-older-link a, a.blog-pager-older-link")
-POST_TITLE = Selector(".post-title")
-LINK = Selector("a[href]")
-TIMESTAMP_LINK = Selector("a.timestamp-link[href]")
-POST_ID = Selector("meta[itemprop=postId]")
-_BLOG_GADGET = "contains(concat(' ', normalize-space(@class), ' '), ' Blog ')"
-GADGETS = (f"//*[contains(concat(' ', normalize-space(@class), ' '), ' widget ')][not({_BLOG_GADGET})]"
-           f"[not(.//*[{_BLOG_GADGET}])]")
-POST_ID_ANY = "//meta[@itemprop='postId']/@content | //*[contains(concat(' ', @class, ' '), ' post ')]/@data-id"
-ANCHOR_NAME = re.compile(r"^\d+$")  # <a name="1234567890"> before each post in old templates
-POST_BODY = Selector(".post-body")
-PUBLISHED = Selector("abbr.published[title], time[datetime]")
-AUTHOR = Selector(".post-author .fn, .post-author [itemprop=name]")
-LABELS = Selector(".post-labels a[rel=tag]")
 
 
 @dataclass
@@ -189,7 +187,7 @@ def _walk_feed(source: SourceConfig, fetcher: Fetcher, known: Known, raw: RawRes
 def parse_feed_page(source_id: str, raw: RawResponse) -> FeedPage:
     """Posts of one Atom (or RSS) feed page and the link to the next page."""
     # Entry content is only ever read as text, after strip_boilerplate: feedparser's sanitizer and link
-    # rewriting would add nothing but 40 % of the feed's parsing time.
+    # rewriting would add nothing but parsing time.
     feed = feedparser.parse(raw.body, response_headers=raw.headers, sanitize_html=False,
                             resolve_relative_uris=False)
     if feed.bozo and not feed.entries:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +36,15 @@ from extractors.crawl.status import GONE, Answer, answered, fetch_page, parse_pa
 from extractors.html.article_page import FeedEntry, parse_article
 from extractors.html.media import post_text
 from extractors.html.tree import remove, strip_boilerplate, text_of, tree_of_fragment
+from extractors.sources.feed.settings import (
+    FORMATS,
+    JSON_FEED_VERSION,
+    MAX_PAGES,
+    PAGED,
+    TEASER_TAIL,
+    TRUNCATED,
+    WORDPRESS,
+)
 from records import (
     ARTICLE,
     SUMMARY,
@@ -52,14 +60,6 @@ from records.urls import canonical_url
 
 LOGGER = logging.getLogger(__name__)
 
-FORMATS = (("atom", "atom feed"), ("rss10", "rdf feed"), ("rss09", "rdf feed"), ("rss", "rss feed"))  # by prefix
-WORDPRESS = re.compile(r"wordpress", re.IGNORECASE)
-PAGED = "paged"  # WordPress's page parameter for feeds; it answers 404 past the last page
-# Feed "content" that is really a teaser: its prose ends in an ellipsis or a read-more link.
-TRUNCATED = re.compile(r"(?:\u2026|\.\.\.|\[\u2026\]|\[\.\.\.\])\W*$|continue reading|read more", re.IGNORECASE)
-TEASER_TAIL = 160  # characters at the end of a feed text's prose searched for the signs above
-JSON_FEED_VERSION = "https://jsonfeed.org/version/"
-MAX_PAGES = 500  # a loop guard; WordPress serves 10 items a page by default
 
 # What the feed says about an entry before anything is fetched, and what became of it.
 NEW, CHANGED, UNCHANGED, FAILED = "new", "changed", "unchanged", "failed"

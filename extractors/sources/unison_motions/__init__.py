@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -13,29 +12,30 @@ from lxml import etree
 
 from extractors.crawl.fetch import Fetcher, FetchError
 from extractors.crawl.revalidate import fetch_item, revalidate
-from extractors.html.css import Selector
 from extractors.html.tree import block_text, first_tag, only_string, strip_boilerplate, text_of, tree_of
+from extractors.sources.unison_motions.settings import (
+    ARTICLE_OR_MAIN,
+    BACK_LINK,
+    CONFERENCE_LINE,
+    DECISIONS,
+    FIRST_YEAR,
+    HEADING,
+    LABEL_DECORATION,
+    LABELS,
+    LISTING_PATH,
+    MAX_LISTING_PAGES,
+    MOTION_PATH,
+    ROLE_LISTING,
+    ROLE_MOTION,
+    TITLE_SUFFIX,
+)
 from records import MOTION, Document, Extraction, Known, RawResponse, SourceConfig
 from records.dates import parse_date
 
 LOGGER = logging.getLogger(__name__)
 
-LISTING_PATH = "policy-motions/"
-MOTION_PATH = re.compile(r"^/motions/(?P<year>\d{4})/(?P<group>[a-z0-9-]+)/(?P<slug>[^/]+)/?$")
-BACK_LINK = re.compile(r"^\s*back to all motions\s*$", re.IGNORECASE)
-CONFERENCE_LINE = re.compile(r"^\d{4}\s.*conference$", re.IGNORECASE)
-LABELS = {"conference": "conference", "date": "date", "decision": "decision"}
-DECISIONS = ("Carried as Amended", "Carried", "Referred", "Remitted", "Withdrawn", "Lost", "Fell", "Not Reached")
-LABEL_DECORATION = re.compile(r"^[\s\-–•*]+|[\s:]+$")
-TITLE_SUFFIX = re.compile(r"\s*[|–-]\s*UNISON[^|]*$", re.IGNORECASE)
-FIRST_YEAR = 2006  # the motions database starts here
-ROLE_LISTING, ROLE_MOTION = "listing", "motion"
-MAX_LISTING_PAGES = 2000  # thousands of motions at 10-20 a page; a loop guard, not a limit in practice
 # Every link on the page, template contents included (bs4's find_all("a", href=True)); no Python per anchor.
 HREFS = etree.XPath("descendant::a/@href", smart_strings=False)
-ARTICLE_OR_MAIN = Selector("article, main")
-# A selector group matches in document order, so this is the page's first h1 wherever it is.
-HEADING = Selector("article h1, main h1, h1")
 
 
 @dataclass

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,16 +37,29 @@ from extractors.crawl.fetch import Fetcher, FetchError
 from extractors.crawl.status import GONE, Answer, failure, fetch_page, parse_page, unparseable
 from extractors.html.tree import remove, text_of, tree_of_fragment
 from extractors.sources.wordpress.api import (
-    PAGE_PAST_END,
     api_documents,
     error_code,
     parse_api_page,
     posts_url,
     total_pages,
 )
-from extractors.sources.wordpress.sitemap import (
+from extractors.sources.wordpress.settings import (
+    API,
+    API_ROUTE,
+    ARCHIVE_PAGE,
+    ARCHIVES,
+    FEED,
+    FEED_FOOTER,
+    FEED_PATH,
+    LINKS,
+    MAX_PAGES,
+    PAGE_PAST_END,
     QUERY_POST,
+    SHORTLINK_ID,
+    SITEMAP,
     SITEMAP_PATHS,
+)
+from extractors.sources.wordpress.sitemap import (
     SitemapUrl,
     archive_links,
     is_post_url,
@@ -67,14 +79,6 @@ from records import BLOG_POST, Document, Extraction, Known, RawResponse, SourceC
 
 LOGGER = logging.getLogger(__name__)
 
-FEED_PATH = "feed/"
-ARCHIVE_PAGE = "page/{n}/"
-MAX_PAGES = 1000  # a loop guard: 100,000 posts through the API, 10,000 through feeds and archives
-GUID_POST_ID = re.compile(r"[?&]p=(\d+)\b")
-# Yoast SEO appends this paragraph to every feed item; it is not part of the post.
-FEED_FOOTER = re.compile(r"^The post (.+ )?appeared first on .+\.$", re.DOTALL)
-API, API_ROUTE, FEED, ARCHIVES = "rest api", "rest api (?rest_route=)", "rss feed", "html archives"
-SITEMAP, LINKS = "xml sitemap", "archive links"
 T = TypeVar("T")
 
 
@@ -350,7 +354,7 @@ def _feed_listing(source_id: str, raw: RawResponse) -> tuple[list[Listed], list[
     listed, problems = [], []
     for entry in feed.entries:
         url = entry.get("link") or ""
-        match = GUID_POST_ID.search(entry.get("id") or "")
+        match = SHORTLINK_ID.search(entry.get("id") or "")
         # A customised guid hides the post id; the guid itself is then the only stable key.
         key = match[1] if match else entry.get("id") or url
         if not key or not url:

@@ -9,31 +9,21 @@ the widget areas are gone (benchmarks/realpages.py). Title and date come from ex
 
 from __future__ import annotations
 
-import re
 from datetime import UTC
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 
 from extractors.html import page_meta
-from extractors.html.css import Selector
 from extractors.html.tree import decode_html
+from extractors.sources.wordpress.settings import (
+    CONTENT_BOILERPLATE,
+    PROTECTED_PREFIX,
+    TRAFILATURA_OPTIONS,
+    WIDGETS,
+)
 from records import BLOG_POST, Document, RawResponse
 from records.dates import parse_date
-
-# Plugins put these inside the content; html.strip_boilerplate misses Jetpack's run-together class names.
-CONTENT_BOILERPLATE = Selector(", ".join((
-    ".sharedaddy", ".jetpack-likes-widget-wrapper", "#jp-relatedposts", ".jp-relatedposts",
-    ".wp-block-jetpack-related-posts", ".yarpp-related", ".crp_related", ".addtoany_share_save_container")))
-# Widget areas (register_sidebar's default markup) hold campaign texts with topic words on every page.
-WIDGETS = Selector(".widget-area, #secondary, #sidebar, .sidebar, .widget")
-PROTECTED_PREFIX = re.compile(r"^Protected:\s*")
-TRAFILATURA_OPTIONS = {
-    "include_comments": False,
-    "include_tables": True,
-    "with_metadata": True,
-    "date_extraction_params": {"extensive_search": False, "original_date": True},
-}
 
 
 def parse_any_theme(source_id: str, raw: RawResponse, key: str | None, *, protected: bool = False) -> Document:

@@ -6,18 +6,15 @@ import html
 import json
 from urllib.parse import urlencode, urljoin
 
+from extractors.sources.wordpress.settings import (
+    EMBED,
+    LABEL_TAXONOMIES,
+    ORDER,
+    PER_PAGE,
+    POSTS_PATH,
+)
 from extractors.sources.wordpress.theme_html import fragment_body, stamp, title_text, utc
 from records import BLOG_POST, Document, RawResponse
-
-POSTS_PATH = "wp-json/wp/v2/posts"
-PER_PAGE = 100  # the API's own maximum; a site may still serve fewer, so X-WP-TotalPages decides the walk
-# Latest edits first: an edited old post surfaces on page one, where the stop-at-a-known-page rule sees it.
-ORDER = {"orderby": "modified", "order": "desc"}
-# Author names and terms inline: one request a page instead of one per user and term list (WordPress >= 5.4
-# embeds only these; older versions embed everything, which is harmless).
-EMBED = "author,wp:term"
-LABEL_TAXONOMIES = ("category", "post_tag")
-PAGE_PAST_END = "rest_post_invalid_page_number"
 
 
 def posts_url(root: str, page: int, since_year: int | None = None, *, route: bool = False) -> str:
@@ -84,7 +81,7 @@ def parse_api_post(source_id: str, post: dict, raw: RawResponse) -> Document:
     if not isinstance(post_id, int) or not isinstance(link, str) or not link:
         raise ValueError("no numeric id or no link")
     content = post.get("content") or {}
-    body, _ = fragment_body(content.get("rendered") or "")
+    body = fragment_body(content.get("rendered") or "")
     title = title_text((post.get("title") or {}).get("rendered") or "")
     if not title and not body:
         raise ValueError("neither a title nor any text")

@@ -12,7 +12,6 @@ Archive links: on archive pages without the core markup, a post is a link whose 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
@@ -20,21 +19,16 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from extractors.html.tree import tree_of
+from extractors.sources.wordpress.settings import (
+    MAX_SITEMAPS,
+    NOT_POSTS,
+    PERMALINK_SHAPES,
+    POST_SITEMAP,
+    QUERY_POST,
+)
 from records import RawResponse
 from records.dates import parse_date
 
-SITEMAP_PATHS = ("wp-sitemap.xml", "sitemap_index.xml", "sitemap.xml")
-POST_SITEMAP = re.compile(r"wp-sitemap-posts-post-\d+\.xml$|(?:^|/)post-sitemap\d*\.xml$|"
-                          r"(?:^|/)sitemap-posts?(?:[-_]\d+)?\.xml$", re.IGNORECASE)
-NOT_POSTS = re.compile(r"page|categor|tag|taxonom|author|user|attachment|media|image|video|product|news-sitemap",
-                       re.IGNORECASE)
-MAX_SITEMAPS = 200  # child sitemaps read per run: 400,000 posts at the plugins' 2,000 a file
-PERMALINK_SHAPES = (
-    re.compile(r"^/(?:[\w-]+/)?\d{4}/\d{2}/\d{2}/[^/?#]+/?$"),
-    re.compile(r"^/(?:[\w-]+/)?\d{4}/\d{2}/[^/?#\d][^/?#]*/?$"),
-    re.compile(r"^/\d{4}/[^/?#\d][^/?#]*/?$"),
-)
-QUERY_POST = re.compile(r"(?:^|&)p=(\d+)(?:&|$)")
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
 
 

@@ -7,7 +7,6 @@ Selectors are the ones WordPress core and the Twenty* themes emit and most branc
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -26,36 +25,34 @@ from extractors.html.tree import (
     tree_of,
     tree_of_fragment,
 )
-from extractors.sources.wordpress.any_theme import CONTENT_BOILERPLATE, parse_any_theme
+from extractors.sources.wordpress.any_theme import parse_any_theme
+from extractors.sources.wordpress.settings import (
+    ARCHIVE_BODY_CLASSES,
+    AUTHOR,
+    CANONICAL,
+    CONTENT_BOILERPLATE,
+    ENTRY_CONTENT,
+    ENTRY_TITLE,
+    LABEL_LINKS,
+    MEDIA,
+    MODIFIED_META,
+    NEXT_PAGE,
+    PAGINATION,
+    PASSWORD_FORM,
+    PERMALINK,
+    POST_ARTICLE,
+    POST_ID,
+    POST_ID_CLASS,
+    PROTECTED_PREFIX,
+    PUBLISHED,
+    REST_LINK,
+    REST_POST_ID,
+    SHORTLINK,
+    SHORTLINK_ID,
+    UPDATED,
+)
 from records import BLOG_POST, Document, RawResponse
 from records.dates import parse_date
-
-POST_ARTICLE = Selector("article[id^=post-]")
-POST_ID = re.compile(r"^post-(\d+)$")
-POST_ID_CLASS = re.compile(r"^(?:post|postid)-(\d+)$")
-SHORTLINK_ID = re.compile(r"[?&]p=(\d+)\b")
-PERMALINK = (Selector(".entry-title a[href]"), Selector("a[rel~=bookmark][href]"))
-# Tried in order (a selector group would return the first match in document order instead).
-PUBLISHED = tuple(map(Selector, ("time.entry-date.published[datetime]", "time.published[datetime]",
-                                 "time.entry-published[datetime]", "time.entry-date[datetime]", "time[datetime]")))
-UPDATED = (Selector("time.updated[datetime]"),)
-MODIFIED_META = Selector("meta[property='article:modified_time'][content]")
-AUTHOR = tuple(map(Selector, (".byline .author .fn", ".byline .author a", ".author.vcard .fn", "a[rel~=author]",
-                              ".author.vcard")))
-PASSWORD_FORM = Selector("form.post-password-form")
-# get_the_title() marks protected posts for readers; the REST API leaves the mark out, so it is not title text.
-PROTECTED_PREFIX = re.compile(r"^Protected:\s*")
-ARCHIVE_BODY_CLASSES = frozenset({"home", "blog", "archive", "search", "paged"})
-NEXT_PAGE = tuple(map(Selector, ("a.next.page-numbers[href]", ".nav-previous a[href]", "a[rel=next][href]")))
-PAGINATION = Selector("nav.pagination, nav.navigation, .nav-links, .posts-navigation")
-ENTRY_TITLE = Selector(".entry-title")
-ENTRY_CONTENT = Selector(".entry-content")
-MEDIA = Selector("img, video, audio, iframe, embed, object, figure")  # a video-only post is not an empty one
-CANONICAL = Selector("link[rel=canonical][href]")
-SHORTLINK = Selector("link[rel=shortlink][href]")
-REST_LINK = Selector("link[rel=alternate][type='application/json'][href]")
-REST_POST_ID = re.compile(r"(?:/|%2F)wp(?:/|%2F)v2(?:/|%2F)posts(?:/|%2F)(\d+)\b", re.IGNORECASE)
-LABEL_LINKS = Selector("a[rel~=category], a[rel~=tag]")
 
 
 @dataclass(frozen=True)
@@ -92,12 +89,9 @@ def is_protected(container: etree._Element) -> bool:
     return PASSWORD_FORM.first(container) is not None
 
 
-def fragment_body(fragment: str) -> tuple[str, bool]:
-    """Body text of rendered content HTML (REST `content.rendered`, feed `content:encoded`) and whether it is locked."""
-    document = tree_of_fragment(fragment)
-    # The order of the bs4 version, kept: clean_body drops every <form> first, so the flag is always False
-    # (its one caller ignores it).
-    return clean_body(document), is_protected(document)
+def fragment_body(fragment: str) -> str:
+    """Body text of rendered content HTML (REST `content.rendered`, feed `content:encoded`)."""
+    return clean_body(tree_of_fragment(fragment))
 
 
 def title_text(rendered: str) -> str:
