@@ -1,6 +1,6 @@
-"""Tree building from the HTML parser's events, as bs4 built its trees: no depth limit, nothing dropped.
+"""Tree building from the HTML parser's events: no depth limit, nothing dropped.
 
-libxml2's own tree (see html.tree_of_fragment) is faster and right for almost every page; this builder is for
+libxml2's own tree (extractors.html.tree.tree_of_fragment) is faster and right for almost every page; this is for
 the few it gets wrong: nesting deeper than 256 levels, text between top-level elements, a stray <!DOCTYPE>.
 """
 

@@ -1,9 +1,9 @@
 """HTML helpers shared by extractors: decoding, lxml trees, boilerplate removal, block-aware text.
 
-Pages used to be read with BeautifulSoup on lxml; these helpers build plain lxml trees instead (several times
-faster) and keep every rule bs4 applied, so documents come out exactly as before. A parsed page is one DOCUMENT
-element holding the whole page, as a BeautifulSoup object did. CSS selectors are in extractors.html.css, the
-tree built from parser events (for pages libxml2's own tree gets wrong) in extractors.html.events.
+Trees are plain lxml trees that follow beautifulsoup4's reading of a page (its text, its string containers,
+its tokenised class lists), so a page reads the same whichever of the two parses it. A parsed page is one
+DOCUMENT element holding the whole page. CSS selectors are in extractors.html.css, the tree built from parser
+events (for pages libxml2's own tree gets wrong) in extractors.html.events.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ BOILERPLATE_CLASS = re.compile(r"(^|[\s_-])(share|sharing|social|related|related
                                re.IGNORECASE)
 BOILERPLATE_ID = re.compile(r"^comments?$|^related", re.IGNORECASE)
 SKIPPED_TAGS = frozenset({"script", "style", "template"})  # block_text leaves their content out
-# Strings inside these are not ordinary text to bs4 (Script, Stylesheet, TemplateString, RubyTextString...):
-# get_text() leaves them out unless it is called on such an element.
+# Strings inside these are not ordinary text (beautifulsoup4's Script, Stylesheet, TemplateString, RubyTextString):
+# text of an element leaves them out unless it is read from such an element.
 STRING_CONTAINERS = frozenset({"script", "style", "template", "rt", "rp"})
 
 _CLASS_OR_ID = etree.XPath("descendant::*[@class or @id]")
@@ -93,7 +93,7 @@ def _known_encoding(label: str | None) -> str | None:
 def tree_of_fragment(fragment: str) -> etree._Element:
     """Parse HTML that is already text (a page, or feed content): a DOCUMENT element holding all of it."""
     if fragment[:1] == "\ufeff":
-        fragment = fragment[1:]  # bs4 dropped it too (lxml bug 1948551)
+        fragment = fragment[1:]  # a leading BOM is not text (lxml bug 1948551 keeps it)
     # A fresh parser each time: the feed interface keeps state, and extraction runs in threads.
     parser = etree.HTMLParser(recover=True, collect_ids=False)  # ids are looked up by XPath, not by id()
     parser.feed(fragment)
@@ -102,8 +102,8 @@ def tree_of_fragment(fragment: str) -> etree._Element:
     except etree.XMLSyntaxError:
         root = None  # nothing but whitespace or comments, or worse: the event parse below tells which
     # libxml2 builds trees 256 levels deep at most and drops the rest (pages nest 20,000 deep), keeps no text
-    # between two top-level elements, and lets a stray <!DOCTYPE> join the text around it. bs4 saw the parser's
-    # events, which have none of these limits; build from the events too in those (rare) cases.
+    # between two top-level elements, and lets a stray <!DOCTYPE> join the text around it. The parser's events
+    # have none of these limits: in those (rare) cases the tree is built from them.
     if (root is None or any(e.level == etree.ErrorLevels.FATAL for e in parser.feed_error_log)
             or _LATER_ROOTS(root) or stray_doctype(fragment)):
         document = tree_from_events(fragment)
@@ -149,8 +149,8 @@ def strip_boilerplate(element: etree._Element) -> etree._Element:
     """Remove scripts, navigation, share buttons, related posts and comments in place."""
     for tag in list(element.iterdescendants(*NON_CONTENT_TAGS)):
         remove(tag)
-    # bs4 looked for classes, then for ids among what was left: an element found here inside one removed by
-    # class is already out of the tree, and removing it again changes nothing.
+    # Classes first, then ids among what is left: an element found here inside one removed by class is
+    # already out of the tree, and removing it again changes nothing.
     marked = _CLASS_OR_ID(element)
     for tag in marked:
         value = tag.get("class")
