@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.queues import Queue
 
-from extractors import REBUILDERS, reparse_archive
-from extractors.records import Extraction, RawResponse, SourceConfig
+from extractors.registry import REBUILDERS, reparse_archive
+from records import Extraction, RawResponse, SourceConfig
 from transforms.classify import Rules
 from transforms.pipeline import Refined, refine_each
 
