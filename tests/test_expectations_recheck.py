@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from quality_support import NOW, add_source_run, migrated, motion, post, refined, stats
 
-from expectations import context, gate
+from expectations import context, gate, run_suite
 from expectations import motion as motion_suite
-from expectations import run as run_suite
 from records import BLOG_POST, MOTION
 from warehouse import quality
 from warehouse.db import connect
