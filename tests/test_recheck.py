@@ -1,4 +1,4 @@
-"""`recheck`: held rows are re-validated with the current suites and bounds; those that pass come back ready
+"""warehouse.recheck: held rows are re-validated with the current suites and bounds; those that pass come back ready
 to publish, the rest keep saying why, and rows a later run replaced are not published twice."""
 
 from __future__ import annotations
