@@ -1,4 +1,5 @@
 -- 014: the same BM25 ranking as 012 with less work per query, so a search stays fast as the archive grows.
+-- The index is kept in term order (search_index_state), so a query reads little more than its words' postings.
 -- The postings of the query's words are read once (each word's document frequency counted over them by a window),
 -- and the hits are joined to document_keys and document_versions alone: the `documents` view adds only
 -- left joins on other tables' primary keys, which neither add nor remove a row, so the results are 012's.
@@ -29,3 +30,8 @@ FROM scores s
 JOIN document_keys k ON k.document_id = s.document_id
 JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
 ORDER BY s.score DESC, v.published_at DESC NULLS LAST, k.document_id;
+
+-- How many postings the index held when it was last rewritten in term order (warehouse/search.py, order_index).
+-- Postings added since sit after those, in the order loads wrote them, and every query reads them in full.
+CREATE TABLE search_index_state (ordered_postings BIGINT NOT NULL);
+INSERT INTO search_index_state VALUES (0);
