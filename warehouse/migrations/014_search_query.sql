@@ -1,8 +1,8 @@
--- 014: the same BM25 ranking as 012 with less work per query, so a search stays fast as the archive grows.
+-- 014: search that stays fast as the archive grows, ranking as before.
 -- The index is kept in term order (search_index_state), so a query reads little more than its words' postings.
 -- The postings of the query's words are read once (each word's document frequency counted over them by a window),
 -- and the hits are joined to document_keys and document_versions alone: the `documents` view adds only
--- left joins on other tables' primary keys, which neither add nor remove a row, so the results are 012's.
+-- left joins on other tables' primary keys, which neither add nor remove a row, so the hits are the same.
 -- Only what DuckDB 1.1 reads: the published snapshot carries this macro to the 1.x clients.
 
 -- BM25 (k1 = 1.2, b = 0.75, idf = ln(1 + (N - df + 0.5) / (df + 0.5))) over the index; N and the average length
