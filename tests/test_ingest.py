@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 from conftest import ingest_sites
+from support import query
 
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS, BlogPost
 from demo.server import SiteServer
@@ -25,12 +25,6 @@ COUNTED_TABLES = ("document_keys", "document_versions", "flags", "raw_bodies", "
 def run(sites: dict[str, SiteServer], db_path: Path, tmp_path: Path) -> RunSummary:
     """One ingestion over the given sample sites."""
     return ingest_sites(sites, tmp_path, db_path)
-
-
-def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    """Rows of a read-only query against the warehouse."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
 
 
 def counts(db_path: Path) -> dict[str, int]:

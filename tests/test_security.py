@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 from alerts_support import SmtpReceiver, WebhookReceiver, tls_files
+from support import unionwatch
 
 from demo.server import SiteServer
 from flows.commands.demo import sources_toml
@@ -28,12 +27,6 @@ id = "staff-chat"
 channel = "webhook"
 url_env = "HOOK_URL"
 """
-
-
-def unionwatch(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the CLI with `env`."""
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
 
 
 def every_value(db: Path) -> str:
@@ -56,9 +49,9 @@ def test_secrets_never_reach_output_logs_or_the_warehouse(sites: dict[str, SiteS
         config = tmp_path / "sources.toml"
         config.write_text(sources_toml({name: server.url for name, server in sites.items()}) + SUBSCRIPTIONS)
         # What a backfill discovers is sent only on request: --notify-backfill sends it.
-        results = [unionwatch(env, tmp_path, "backfill", "--db", "w.duckdb"),
-                   unionwatch(env, tmp_path, "alerts", "send", "--notify-backfill", "--db", "w.duckdb"),
-                   unionwatch(env, tmp_path, "alerts", "send", "--db", "w.duckdb")]
+        results = [unionwatch("backfill", "--db", "w.duckdb", cwd=tmp_path, env=env),
+                   unionwatch("alerts", "send", "--notify-backfill", "--db", "w.duckdb", cwd=tmp_path, env=env),
+                   unionwatch("alerts", "send", "--db", "w.duckdb", cwd=tmp_path, env=env)]
     assert results[0].returncode == 0, results[0].stderr
     assert smtp.mails and hook.accepted(f"/hook/{TOKEN}"), "alerts were delivered, so the secrets were used"
     assert any(post.status == 500 for post in hook.posts), "a failed delivery was reported"
