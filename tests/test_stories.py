@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from html import escape as escaped
 from pathlib import Path
 
 import feedparser
 from alerts_support import SmtpReceiver, baseline, load, post, write_config
+from support import ROOT, unionwatch
 
 from alerts import run_alerts
 from alerts.render import AGAIN_SECTION
@@ -127,13 +126,15 @@ def test_explain_shows_the_story_and_why_a_copy_joined(db_path: Path) -> None:
                         body=PAYROLL)])
     load(db_path, [post("blog", "repost", "No to this plan", published=NOW, body=REPOST)])
     refresh_stories(db_path)
-    copy = subprocess.run([sys.executable, "-m", "flows.cli", "explain", "https://blog.example.org/repost.html",
-                           "--db", str(db_path)], capture_output=True, text=True, timeout=120, check=True).stdout
+    explained = unionwatch("explain", "https://blog.example.org/repost.html", "--db", str(db_path), cwd=ROOT)
+    assert explained.returncode == 0, explained.stderr
+    copy = explained.stdout
     assert "story: news:payroll (2 documents)" in copy
     assert "joined as a copy of news:payroll: estimated containment" in copy
     assert "with the first document:" in copy and '"' in copy.split("with the first document:")[1]
-    first = subprocess.run([sys.executable, "-m", "flows.cli", "explain", "news:payroll", "--db", str(db_path)],
-                           capture_output=True, text=True, timeout=120, check=True).stdout
+    explained = unionwatch("explain", "news:payroll", "--db", str(db_path), cwd=ROOT)
+    assert explained.returncode == 0, explained.stderr
+    first = explained.stdout
     assert "story: its own, as its first document; 1 copy elsewhere" in first
 
 
