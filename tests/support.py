@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -17,6 +18,13 @@ def query(db: Path, sql: str, params: Sequence[object] | None = None) -> list[tu
     """Rows of a read-only query; opening read-only also proves the file is a sound DuckDB warehouse."""
     with connect(db, read_only=True) as con:
         return con.execute(sql, list(params or [])).fetchall()
+
+
+def copy_warehouse(source: Path, target: Path) -> Path:
+    """A copy of the warehouse file `source` (closed, so checkpointed) at `target`, folders created."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target
 
 
 def user_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:

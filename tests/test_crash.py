@@ -117,14 +117,6 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def cli_env(prefect_server) -> dict[str, str]:
-    """The environment for CLI subprocesses: this session's Prefect API, so no run starts its own server."""
-    from prefect.settings import get_current_settings
-
-    return {**os.environ, "PREFECT_API_URL": str(get_current_settings().api.url)}
-
-
-@pytest.fixture(scope="module")
 def servers() -> Iterator[dict[str, SiteServer]]:
     """The three sample sites for the whole module; tests may swap a server's site and must put it back."""
     with serve_sites(demo_sites(*SITES)) as started:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
@@ -38,14 +37,15 @@ def every_value(db: Path) -> str:
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
-def test_secrets_never_reach_output_logs_or_the_warehouse(sites: dict[str, SiteServer], tmp_path: Path) -> None:
+def test_secrets_never_reach_output_logs_or_the_warehouse(sites: dict[str, SiteServer], cli_env: dict[str, str],
+                                                          tmp_path: Path) -> None:
     sites["active"].site.posts[0].title = HOSTILE_TITLE
     ca_file, context = tls_files(tmp_path)
     with SmtpReceiver(tls=context, users={"uw": SMTP_PASSWORD}) as smtp, WebhookReceiver() as hook:
         hook.statuses = [500]  # the first delivery fails, so error paths are exercised too
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-        env |= smtp.env("starttls") | {"UNIONWATCH_SMTP_USER": "uw", "UNIONWATCH_SMTP_PASSWORD": SMTP_PASSWORD,
-                                       "UNIONWATCH_SMTP_CAFILE": str(ca_file), "HOOK_URL": hook.url(f"/hook/{TOKEN}")}
+        env = cli_env | smtp.env("starttls") | {
+            "UNIONWATCH_SMTP_USER": "uw", "UNIONWATCH_SMTP_PASSWORD": SMTP_PASSWORD,
+            "UNIONWATCH_SMTP_CAFILE": str(ca_file), "HOOK_URL": hook.url(f"/hook/{TOKEN}")}
         config = tmp_path / "sources.toml"
         config.write_text(sources_toml({name: server.url for name, server in sites.items()}) + SUBSCRIPTIONS)
         # What a backfill discovers is sent only on request: --notify-backfill sends it.
