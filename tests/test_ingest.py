@@ -11,10 +11,10 @@ import pytest
 from conftest import CORE_SITES, ingest_sites
 from support import query
 
+from config.sources import load_sources
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS, BlogPost
 from demo.server import SiteServer, serve_sites
 from demo.sites import demo_sites
-from extractors.config import load_sources
 from flows.commands.demo import sources_toml
 from flows.ingest import RunSummary, ingest
 from warehouse.lock import run_lock
