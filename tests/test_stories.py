@@ -7,13 +7,14 @@ from html import escape as escaped
 from pathlib import Path
 
 import feedparser
+import pytest
 from alerts_support import SmtpReceiver, baseline, load, post, write_config
-from support import ROOT, unionwatch
 
 from alerts import run_alerts
 from alerts.render import AGAIN_SECTION
 from benchmarks.stories_data import BOILERPLATE, FURNITURE_BOTTOM, INTROS, RELEASES, body
 from benchmarks.stories_eval import TARGET, evaluate
+from flows.cli import main
 from transforms.stories import exact_similarity, signature, similarity
 from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
@@ -121,20 +122,19 @@ def test_one_alert_per_story_names_its_copies_and_later_copies_join_silently(db_
     assert outbox(db_path)["wp:edited"] == ("skipped", COPY_OF_STORY)
 
 
-def test_explain_shows_the_story_and_why_a_copy_joined(db_path: Path) -> None:
+def test_explain_shows_the_story_and_why_a_copy_joined(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     load(db_path, [post("news", "payroll", "Union warns merged payroll plan", published=NOW - timedelta(days=1),
                         body=PAYROLL)])
     load(db_path, [post("blog", "repost", "No to this plan", published=NOW, body=REPOST)])
     refresh_stories(db_path)
-    explained = unionwatch("explain", "https://blog.example.org/repost.html", "--db", str(db_path), cwd=ROOT)
-    assert explained.returncode == 0, explained.stderr
-    copy = explained.stdout
+    capsys.readouterr()  # only what explain prints below
+    assert main(["explain", "https://blog.example.org/repost.html", "--db", str(db_path)]) == 0
+    copy = capsys.readouterr().out
     assert "story: news:payroll (2 documents)" in copy
     assert "joined as a copy of news:payroll: estimated containment" in copy
     assert "with the first document:" in copy and '"' in copy.split("with the first document:")[1]
-    explained = unionwatch("explain", "news:payroll", "--db", str(db_path), cwd=ROOT)
-    assert explained.returncode == 0, explained.stderr
-    first = explained.stdout
+    assert main(["explain", "news:payroll", "--db", str(db_path)]) == 0
+    first = capsys.readouterr().out
     assert "story: its own, as its first document; 1 copy elsewhere" in first
 
 
