@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from expectations.gate import BatchStats, GateResult
 from extractors import RECORD_KINDS, run_extractor
 from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig, UnsupportedFormat
 from flows.arrivals import Arrivals, Pending, WriterStopped
+from flows.head_start import MAX_PARALLEL_SOURCES, HeadStart
 from flows.parse_pool import parse_pool, rebuild
 from flows.settings import load_settings
 from transforms.classify import Rules, load_rules, rules_fingerprint
@@ -34,7 +36,6 @@ from warehouse.state import known_states, published_sources, volume_histories
 from warehouse.stories import StoryRefresh, refresh_stories
 
 LOGGER = logging.getLogger("unionwatch")
-MAX_PARALLEL_SOURCES = 8  # different hosts proceed in parallel; each host stays polite
 
 
 @dataclass
@@ -73,9 +74,13 @@ def _worth_retrying(task: object, task_run: object, state: State) -> bool:
 @task(name="extract", retries=2, retry_delay_seconds=5, retry_condition_fn=_worth_retrying, cache_policy=NO_CACHE,
       task_run_name="extract-{source.id}")
 def extract_task(source: SourceConfig, known: Known, crawler: CrawlerSettings,
-                 sink: Callable[[Extraction], None] | None = None) -> Extraction:
-    """Discover, fetch and parse one source; with a `sink`, hand its documents on in slices as they come."""
-    return run_extractor(source, known, crawler, sink)
+                 sink: Callable[[Extraction], None] | None = None, head_start: HeadStart | None = None) -> Extraction:
+    """Discover, fetch and parse one source; with a `sink`, hand its documents on in slices as they come.
+
+    With a `head_start`, its first attempt receives the extraction the head start began for the source.
+    """
+    begun = head_start.claim(source.id) if head_start else None
+    return begun() if begun else run_extractor(source, known, crawler, sink)
 
 
 @task(name="rebuild", cache_policy=NO_CACHE, task_run_name="rebuild-{source.id}")
@@ -134,14 +139,17 @@ def warm_up_task() -> None:
 def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", crawler: CrawlerSettings | None = None,
            backfill: bool = False, since_year: int | None = None, rules_path: str | None = None,
            extract_retry_delay: float | None = None, lock_wait: float = 0.0, alerts_config: str | None = None,
-           notify_backfill: bool = False) -> RunSummary:
+           notify_backfill: bool = False, head_start: HeadStart | None = None) -> RunSummary:
     """One ingestion of the enabled `sources` into the warehouse at `db_path`; `backfill` walks all history.
 
     `lock_wait` is how long to wait for another run to finish; 0 fails at once (interactive use).
     `alerts_config` is the sources file holding [[subscriptions]]: it is checked whole before any request,
     its subscriptions are recorded before anything loads, and alerts go out after the loads. What a backfill
-    discovers is alerted only with `notify_backfill`.
+    discovers is alerted only with `notify_backfill`. A `head_start` (flows/head_start.py) already holds the
+    run lock and fetches the same sources; the flow takes its extractions instead of starting its own.
     """
+    if head_start and (backfill or head_start.source_ids != [s.id for s in sources if s.enabled]):
+        raise ValueError("a head start fetches exactly the run's enabled sources, and never for a backfill")
     if alerts_config:
         load_settings(alerts_config)  # a mistake anywhere in the file stops the run before its first request
     enabled = [source for source in sources if source.enabled]
@@ -150,22 +158,24 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
     extract = extract_task if extract_retry_delay is None else extract_task.with_options(
         retry_delay_seconds=extract_retry_delay)
     try:
-        with run_lock(db_path, wait=lock_wait):
+        with nullcontext() if head_start else run_lock(db_path, wait=lock_wait):
             run_id = start_run(db_path, command, sources)
             if alerts_config:
                 register_subscriptions(db_path, alerts_config, now=datetime.now(UTC))
             if backfill:  # sure to validate: import GX while pages are fetched (a quiet run may never need it)
                 warm_up_task.submit()
             with kept_open(db_path):
-                known = known_states(db_path, [source.id for source in enabled], backfill=backfill,
-                                     since_year=since_year)
+                known = ({source.id: head_start.known(source.id) for source in enabled} if head_start else
+                         known_states(db_path, [source.id for source in enabled], backfill=backfill,
+                                      since_year=since_year))
                 # A backfill loads sources in slices while they are extracted; a scheduled run's batch stays
                 # whole, as its volume check judges it.
                 arrivals = Arrivals()
                 sink = quote(arrivals.put_slice) if backfill else None
                 # quote(): unwrapped, a source's known state (thousands of keys and validators) was walked by
                 # Prefect at submit: 0.8 s of the 1 s a no-change run at 10,000 documents spent beyond an empty flow.
-                futures = {source.id: extract.submit(source, quote(known.pop(source.id)), crawler, sink)
+                futures = {source.id: extract.submit(source, quote(known.pop(source.id)), crawler, sink,
+                                                     quote(head_start))
                            for source in enabled}
                 summary = load_all(enabled, futures, rules, db_path, run_id, sighting=True,
                                    volume_runs=None if backfill else command, arrivals=arrivals)

@@ -25,7 +25,8 @@ from alerts import AlertReport, run_alerts
 from alerts.config import load_alert_config
 from extractors.cadence import cron_line, recheck
 from extractors.config import load_config
-from flows.ingest import MAX_PARALLEL_SOURCES, RunSummary, ingest
+from flows.head_start import MAX_PARALLEL_SOURCES
+from flows.ingest import RunSummary, ingest
 from warehouse.db import WarehouseError
 from warehouse.lock import run_lock
 from warehouse.state import known_counts
