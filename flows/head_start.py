@@ -54,16 +54,21 @@ class HeadStart:
         with ExitStack() as stack:
             stack.enter_context(run_lock(self._db_path))
             self._known = self._read_known()
-            pool = stack.enter_context(ThreadPoolExecutor(min(MAX_PARALLEL_SOURCES, len(self.source_ids)) or 1,
-                                                          thread_name_prefix="head-start"))
+            pool = ThreadPoolExecutor(min(MAX_PARALLEL_SOURCES, len(self.source_ids)) or 1,
+                                      thread_name_prefix="head-start")
             self._futures = {source.id: pool.submit(run_extractor, source, self._known[source.id], self.crawler)
                              for source in self._sources}
             self._exit = stack.pop_all()
+        self._exit.callback(pool.shutdown, cancel_futures=True)  # the lock is released after this
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        """Wait for extractions still running (the flow may not have taken them), then release the run lock."""
+        """Wait for extractions already running, drop those not started, then release the run lock.
+
+        After a whole run none is left; when the flow never ran (the Prefect server did not start, Ctrl-C),
+        sources still waiting for a thread are not fetched.
+        """
         self._exit.close()
 
     def _read_known(self) -> dict[str, Known]:
