@@ -18,7 +18,7 @@ from prefect.utilities.annotations import quote
 
 from alerts import AlertReport, register_subscriptions, run_alerts
 from expectations import gate
-from expectations.gate import BatchStats, GateResult
+from expectations.gate import BatchStats
 from extractors import RECORD_KINDS, run_extractor
 from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig, UnsupportedFormat
 from flows.arrivals import Arrivals, Pending, WriterStopped
@@ -26,7 +26,7 @@ from flows.head_start import MAX_PARALLEL_SOURCES, HeadStart
 from flows.parse_pool import parse_pool, rebuild
 from flows.settings import load_settings
 from transforms.classify import Rules, load_rules, rules_fingerprint
-from transforms.pipeline import Refined, refine
+from transforms.pipeline import refine
 from warehouse.archive import archived_responses
 from warehouse.db import WarehouseError, kept_open
 from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure, start_run
@@ -89,24 +89,19 @@ def rebuild_task(source: SourceConfig, db_path: str, pool: ProcessPoolExecutor) 
     return rebuild(pool, source, archived_responses(db_path, source.id))
 
 
-# Batches reach these tasks wrapped in prefect's quote(): the engine would otherwise walk every document of
+# Batches reach this task wrapped in prefect's quote(): the engine would otherwise walk every document of
 # every argument, twice per task, looking for futures (8 % of a backfill's CPU).
-@task(name="refine", cache_policy=NO_CACHE, task_run_name="refine-{source_id}")
-def refine_task(source_id: str, extraction: Extraction, rules: Rules) -> list[Refined]:
-    """Normalise, dedupe and classify one source's documents."""
-    return refine(extraction.documents, rules)
-
-
-@task(name="validate", cache_policy=NO_CACHE, task_run_name="validate-{source_id}")
-def validate_task(source_id: str, refined: list[Refined], stats: BatchStats) -> GateResult:
-    """Run the quality gate over one source's staged batch."""
-    return gate.check(refined, stats, now=datetime.now(UTC))
-
-
 @task(name="load", cache_policy=NO_CACHE, task_run_name="load-{source_id}")
-def load_task(source_id: str, db_path: str, run_id: str, extraction: Extraction, refined: list[Refined],
-              fingerprint: str, verdict: GateResult, sighting: bool) -> SourceLoad | WarehouseError:
-    """Publish what passed and quarantine the rest, in one transaction."""
+def load_task(source_id: str, db_path: str, run_id: str, extraction: Extraction, rules: Rules, fingerprint: str,
+              stats: BatchStats, sighting: bool) -> SourceLoad | WarehouseError:
+    """Normalise, dedupe and classify one source's batch, check it at the quality gate, then publish what
+    passed and quarantine the rest, in one transaction.
+
+    One task for the three steps, as they always run together and in order: each task run costs the Prefect
+    server CPU (its creation and state changes), and separate ones had no retry or cache to gain from.
+    """
+    refined = refine(extraction.documents, rules)
+    verdict = gate.check(refined, replace(stats, items=len(refined)), now=datetime.now(UTC))  # less duplicates
     try:
         return load_source(db_path, run_id, extraction, refined, fingerprint, gate=verdict, sighting=sighting)
     except WarehouseError as exc:
@@ -265,10 +260,7 @@ def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rule
     if earlier is None and gate.nothing_to_check(stats):
         loaded = load_source(db_path, run_id, extraction, [], fingerprint, sighting=sighting)
     else:
-        refined = refine_task(source.id, quote(extraction), rules)
-        verdict = validate_task(source.id, quote(refined), replace(stats, items=len(refined)))  # less duplicates
-        loaded = load_task(source.id, db_path, run_id, quote(extraction), quote(refined), fingerprint, verdict,
-                           sighting)
+        loaded = load_task(source.id, db_path, run_id, quote(extraction), rules, fingerprint, stats, sighting)
         if isinstance(loaded, WarehouseError):
             raise loaded
     if loaded.blocked and final and earlier is None:
