@@ -9,7 +9,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from extractors.config import ID_PATTERN, ConfigError, load_sources, suggest
+from config.sources import ID_PATTERN, ConfigError, load_sources, suggest
 from transforms.classify import load_rules
 
 # The tables this module reads, as they are written in the file.

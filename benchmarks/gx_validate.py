@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from expectations import gate
-from extractors.records import MOTION
+from records import MOTION
 
 ROWS = 10_000
 REPEATS = 3

@@ -32,13 +32,16 @@ import trafilatura
 
 from demo.server import LOOPBACK, Request, Response, SiteServer
 from expectations import gate
-from extractors import article, blogger, wordpress_api, wordpress_html
-from extractors import feed as feed_extractor
-from extractors.fetch import Fetcher, FetchError
-from extractors.html import block_text, tree_of_fragment
-from extractors.records import SUMMARY, Document, Extraction, Known, RawResponse, SourceConfig
+from extractors.crawl.fetch import Fetcher, FetchError
+from extractors.html import article_page as article
+from extractors.html.tree import block_text, tree_of_fragment
+from extractors.sources import blogger
+from extractors.sources import feed as feed_extractor
+from extractors.sources.wordpress import api as wordpress_api
+from extractors.sources.wordpress import theme_html as wordpress_html
+from records import SUMMARY, Document, Extraction, Known, RawResponse, SourceConfig
+from records.dates import parse_date
 from transforms.classify import Rules, load_rules
-from transforms.dates import parse_date
 from transforms.pipeline import refine
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / ".." / "shared" / "realpages"

@@ -119,7 +119,7 @@ def _run_counts(db: str, run_id: str) -> Result:
 
 def _reparse_parts(sources: list, db: str) -> Result:
     """The reparse work without Prefect or loading: reading the archive, parsing, refining, each timed."""
-    from extractors import reparse_archive
+    from extractors.registry import reparse_archive
     from transforms.classify import load_rules
     from transforms.pipeline import refine
     from warehouse.archive import archived_responses
@@ -142,7 +142,7 @@ def _reparse_parts(sources: list, db: str) -> Result:
 
 def measure_flow(step: str, sources_path: str, db: str, scratch: Path, server_s: float) -> Result:
     """Time one flow (backfill, nochange or reparse) after measuring Prefect's start-up in this process."""
-    from extractors.config import load_sources
+    from config.sources import load_sources
     from flows.ingest import ingest, reparse
 
     sources = load_sources(sources_path)
@@ -167,8 +167,8 @@ def measure_flow(step: str, sources_path: str, db: str, scratch: Path, server_s:
 
 def measure_load(sources_path: str, db: str, into: Path) -> Result:
     """DuckDB load of the whole archived batch into new warehouses: with its raw archive, and documents only."""
-    from extractors import reparse_archive
-    from extractors.config import load_sources
+    from config.sources import load_sources
+    from extractors.registry import reparse_archive
     from transforms.classify import load_rules, rules_fingerprint
     from transforms.pipeline import refine
     from warehouse.archive import archived_responses
@@ -542,7 +542,7 @@ def _sizes(text: str) -> list[int]:
 
 def parent_main(args: argparse.Namespace) -> int:
     """Measure every size, print the table, write RESULTS.md."""
-    from extractors import EXTRACTORS
+    from extractors.registry import EXTRACTORS
 
     full = sorted({*_sizes(args.sizes), args.docs})
     growth = sorted(set(_sizes(args.growth)) - set(full))

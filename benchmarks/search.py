@@ -29,7 +29,7 @@ from pathlib import Path
 
 from benchmarks.synthetic import build_corpus
 from demo.content import BlogPost, Motion
-from extractors.records import Document, Extraction
+from records import Document, Extraction
 from transforms.classify import load_rules, rules_fingerprint
 from transforms.pipeline import refine
 from warehouse.db import connect, transaction

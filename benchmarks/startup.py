@@ -54,7 +54,7 @@ EPHEMERAL_RUN = """
 import sys
 from flows import environment
 environment.configure()
-from extractors.config import load_config
+from config.sources import load_config
 from flows.ingest import ingest
 sources, crawler = load_config(sys.argv[1])
 sys.exit(0 if ingest(sources, sys.argv[2], command="run", crawler=crawler).ok else 1)

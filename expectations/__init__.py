@@ -2,8 +2,8 @@
 
 from expectations.deferred import defer
 
-# GX imports these for what no suite here uses: scipy.stats for distribution expectations (61 MB, 0.7 s),
-# altair for charts in rendered results (22 MB, 0.4 s). They are loaded only if something uses them.
+# GX imports these for what no suite here uses: scipy.stats for distribution expectations, altair for charts
+# in rendered results. They are loaded only if something uses them.
 for _module in ("scipy.stats", "altair"):
     defer(_module)
 # GX treats SQLAlchemy as optional, for SQL datasources; the suites here validate pandas frames only, so GX

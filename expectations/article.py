@@ -17,7 +17,7 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from extractors.records import ARTICLE
+from records import ARTICLE
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from expectations import article
-from extractors.records import BLOG_POST
+from records import BLOG_POST
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pandas as pd
 
 from expectations import article, blog_post, context, motion, run
-from extractors.records import ARTICLE, BLOG_POST, MOTION, Document
+from records import ARTICLE, BLOG_POST, MOTION, Document
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_validation_result import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from expectations import article
-from extractors.records import MOTION
+from records import MOTION
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -9,7 +9,7 @@ from concurrent.futures import Future
 
 from prefect.futures import PrefectConcurrentFuture, PrefectFuture
 
-from extractors.records import Extraction, SourceConfig
+from records import Extraction, SourceConfig
 
 # Slices waiting for the writer before extract threads pause: a backfill's memory then stays flat however
 # large its sources are (at most one slice per source being gathered, plus these).

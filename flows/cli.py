@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     environment.configure()
     common.configure_logging(args.quiet)
     # Imported only now: the environment above must be in place before Prefect or GX load.
-    from extractors.config import ConfigError
+    from config.sources import ConfigError
     from flows.prefect_server import ServerError
     from warehouse.db import WarehouseError
 

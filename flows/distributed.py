@@ -22,16 +22,14 @@ from prefect.deployments import run_deployment
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from alerts import register_subscriptions
-from extractors import run_extractor
-from extractors.config import load_config
-from extractors.records import Extraction, SourceConfig
+from config.sources import load_config
+from extractors.registry import run_extractor
 from flows.arrivals import Arrivals, Receive, WriterStopped
 from flows.ingest import MAX_PARALLEL_SOURCES, RunSummary, alerts_task, load_all
+from flows.locked_run import locked_run
 from flows.settings import load_settings
+from records import Extraction, SourceConfig
 from transforms.classify import load_rules
-from warehouse.load import start_run
-from warehouse.lock import run_lock
-from warehouse.snapshot import publish_snapshot
 from warehouse.staging import (
     batch_dir,
     discard_run,
@@ -90,8 +88,7 @@ def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions
     sources = load_settings(sources_path).sources  # the whole file is checked before any request
     enabled = [source for source in sources if source.enabled]
     rules = load_rules()
-    with run_lock(db_path):
-        run_id = start_run(db_path, "distributed-backfill" if backfill else "distributed", sources)
+    with locked_run(db_path, "distributed-backfill" if backfill else "distributed", sources) as run_id:
         register_subscriptions(db_path, sources_path, now=datetime.now(UTC))
         for source_id, known in known_states(db_path, [source.id for source in enabled], backfill=backfill).items():
             write_known(staging, run_id, source_id, known)
@@ -104,7 +101,6 @@ def ingest_distributed(sources_path: str, db_path: str, staging: str, partitions
                            sighting=True, volume_runs=None if backfill else "distributed", arrivals=arrivals)
         LOGGER.info("partitions ended: %s", [run.result() for run in runs])
         summary.alerts = alerts_task(db_path, sources_path)  # what a backfill discovers is not news
-        publish_snapshot(db_path)
     if summary.ok:
         discard_run(staging, run_id)  # failed runs keep their batches for inspection
     return summary

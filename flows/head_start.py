@@ -18,8 +18,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 
-from extractors import run_extractor
-from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig
+from extractors.registry import run_extractor
+from records import CrawlerSettings, Extraction, Known, SourceConfig
 from warehouse.db import connect
 from warehouse.lock import run_lock
 from warehouse.migrate import migrate

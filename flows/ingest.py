@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,19 +18,19 @@ from prefect.utilities.annotations import quote
 from alerts import AlertReport, register_subscriptions, run_alerts
 from expectations import gate
 from expectations.gate import BatchStats
-from extractors import RECORD_KINDS, run_extractor
-from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig, UnsupportedFormat
+from extractors.registry import run_extractor
 from flows.arrivals import Arrivals, Pending, WriterStopped
 from flows.head_start import MAX_PARALLEL_SOURCES, HeadStart
+from flows.locked_run import locked_run
 from flows.parse_pool import parse_pool, rebuild
 from flows.settings import load_settings
+from records import CrawlerSettings, Extraction, Known, SourceConfig, UnsupportedFormat
+from records.sources import RECORD_KINDS
 from transforms.classify import Rules, load_rules, rules_fingerprint
 from transforms.pipeline import refine
 from warehouse.archive import archived_responses
 from warehouse.db import WarehouseError, kept_open
-from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure, start_run
-from warehouse.lock import run_lock
-from warehouse.snapshot import publish_snapshot
+from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure
 from warehouse.state import known_states, published_sources, volume_histories
 from warehouse.stories import StoryRefresh, refresh_stories
 
@@ -90,7 +89,7 @@ def rebuild_task(source: SourceConfig, db_path: str, pool: ProcessPoolExecutor) 
 
 
 # Batches reach this task wrapped in prefect's quote(): the engine would otherwise walk every document of
-# every argument, twice per task, looking for futures (8 % of a backfill's CPU).
+# every argument, twice per task, looking for futures (measured in benchmarks/RESULTS.md).
 @task(name="load", cache_policy=NO_CACHE, task_run_name="load-{source_id}")
 def load_task(source_id: str, db_path: str, run_id: str, extraction: Extraction, rules: Rules, fingerprint: str,
               stats: BatchStats, sighting: bool) -> SourceLoad | WarehouseError:
@@ -153,8 +152,7 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
     extract = extract_task if extract_retry_delay is None else extract_task.with_options(
         retry_delay_seconds=extract_retry_delay)
     try:
-        with nullcontext() if head_start else run_lock(db_path, wait=lock_wait):
-            run_id = start_run(db_path, command, sources)
+        with locked_run(db_path, command, sources, wait=lock_wait, held=head_start is not None) as run_id:
             if alerts_config:
                 register_subscriptions(db_path, alerts_config, now=datetime.now(UTC))
             if backfill:  # sure to validate: import GX while pages are fetched (a quiet run may never need it)
@@ -167,8 +165,8 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
                 # whole, as its volume check judges it.
                 arrivals = Arrivals()
                 sink = quote(arrivals.put_slice) if backfill else None
-                # quote(): unwrapped, a source's known state (thousands of keys and validators) was walked by
-                # Prefect at submit: 0.8 s of the 1 s a no-change run at 10,000 documents spent beyond an empty flow.
+                # quote(): a source's known state (thousands of keys and validators) is not walked by Prefect
+                # at submit.
                 futures = {source.id: extract.submit(source, quote(known.pop(source.id)), crawler, sink,
                                                      quote(head_start))
                            for source in enabled}
@@ -176,8 +174,7 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
                                    volume_runs=None if backfill else command, arrivals=arrivals)
             if alerts_config:
                 summary.alerts = alerts_task(db_path, alerts_config, run_id if backfill and notify_backfill else None)
-            publish_snapshot(db_path)  # still under the run lock: readers get this run whole or not at all
-            return summary
+        return summary
     except WarehouseError as exc:  # returned, not raised: Prefect would print a traceback before our one line
         return RunSummary(run_id="", fatal=str(exc))
 
@@ -187,15 +184,13 @@ def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = 
     """Rebuild documents and flags of `sources` from the raw archive; unchanged parsers change nothing."""
     rules = load_rules(Path(rules_path) if rules_path else None)
     try:
-        with run_lock(db_path):
-            run_id = start_run(db_path, "reparse", sources)
+        with locked_run(db_path, "reparse", sources) as run_id:
             if sources:
                 warm_up_task.submit()  # every rebuilt batch is validated: import GX while the workers parse
             with kept_open(db_path), parse_pool() as pool:
                 futures = {source.id: rebuild_task.submit(source, db_path, quote(pool)) for source in sources}
                 summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_runs=None)
-            publish_snapshot(db_path)
-            return summary
+        return summary
     except WarehouseError as exc:
         return RunSummary(run_id="", fatal=str(exc))
 

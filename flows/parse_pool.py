@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from itertools import islice
 from multiprocessing.queues import Queue
 
-from extractors import REBUILDERS, reparse_archive
-from extractors.records import Extraction, RawResponse, SourceConfig
+from extractors.registry import REBUILDERS, reparse_archive
+from records import Extraction, RawResponse, SourceConfig
 
 CHUNK = 250  # responses per job: enough to outweigh pickling them, few enough to spread one large source
 IN_FLIGHT = 8  # jobs queued per source at a time, so a large archive is not read into memory whole

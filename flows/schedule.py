@@ -3,7 +3,7 @@
 Blogs and feeds are ingested every 30 minutes, the motions database daily; per-source `schedule` keys
 override the defaults. Each ingest deployment's minute is offset by a hash of its name, so a restart of
 `serve` does not fire every source at once. Every run also rechecks its share of the known pages its walk
-did not reach, so all of them are rechecked within `revalidate_days` (extractors/cadence.py).
+did not reach, so all of them are rechecked within `revalidate_days` (extractors/crawl/cadence.py).
 
 Digest subscriptions get a `digest` deployment per time zone, at minute 0 of each digest hour there: the
 alerts pass it runs sends every digest that is due, whether or not an ingest runs at that hour.
@@ -23,8 +23,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from alerts import AlertReport, run_alerts
 from alerts.config import load_alert_config
-from extractors.cadence import cron_line, recheck
-from extractors.config import load_config
+from config.sources import load_config
+from extractors.crawl.cadence import cron_line, recheck
 from flows.head_start import MAX_PARALLEL_SOURCES
 from flows.ingest import RunSummary, ingest
 from warehouse.db import WarehouseError

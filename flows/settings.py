@@ -1,6 +1,6 @@
 """The whole sources file, checked at once before a run makes its first request.
 
-Sources and [crawler] are read by extractors/config.py, [[subscriptions]] and [maintainer] by
+Sources and [crawler] are read by config/sources.py, [[subscriptions]] and [maintainer] by
 alerts/config.py; this module puts them together and refuses any other top-level table or key, so a
 misspelled table is an error instead of being ignored.
 """
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alerts.config import ALERT_TABLES, AlertConfig, load_alert_config
-from extractors.config import SOURCE_TABLES, check_top_level, load_config
-from extractors.records import CrawlerSettings, SourceConfig
+from config.sources import SOURCE_TABLES, check_top_level, load_config
+from records import CrawlerSettings, SourceConfig
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from demo.content import ACTIVE_BLOG_ID, MOTIONS, SS, BlogPost, Motion
-from extractors.records import Document, Extraction, FetchFailure, SourceConfig
+from records import Document, Extraction, FetchFailure, SourceConfig
 from transforms.classify import load_rules, rules_fingerprint
 from transforms.pipeline import refine
 from warehouse.load import finish_run, load_source, record_source_failure, start_run

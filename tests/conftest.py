@@ -74,7 +74,7 @@ def write_sources(servers: dict[str, SiteServer], folder: Path) -> Path:
 
 def ingest_sites(servers: dict[str, SiteServer], folder: Path, db: Path, **options):
     """One real ingestion of the running sample sites into `db` (failed extractions are not retried)."""
-    from extractors.config import load_sources
+    from config.sources import load_sources
     from flows.ingest import ingest
 
     return ingest(load_sources(write_sources(servers, folder)), str(db), extract_retry_delay=0, **options)
@@ -84,7 +84,7 @@ def runs_with_an_edit_and_a_failure(folder: Path, db: Path) -> None:
     """Two real runs of the core sample sites with an edit in between, then a run in which one source failed."""
     from datetime import UTC, datetime
 
-    from extractors.config import load_sources
+    from config.sources import load_sources
     from flows.commands.demo import sources_toml
     from warehouse.load import finish_run, record_source_failure, start_run
 

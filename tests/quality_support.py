@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from expectations.gate import BatchStats
-from extractors.records import ARTICLE, BLOG_POST, MOTION, Document
+from records import ARTICLE, BLOG_POST, MOTION, Document
 from transforms.classify import load_rules
 from transforms.pipeline import Refined, refine
 from warehouse.db import connect

@@ -8,7 +8,7 @@ import pytest
 from alerts_support import SOURCES_TOML, write_config
 
 from alerts.config import Maintainer, Subscription, Target, load_alert_config
-from extractors.config import ConfigError
+from config.sources import ConfigError
 
 EVERY_CHANNEL = """
 [[subscriptions]]

@@ -17,10 +17,10 @@ from alerts_support import SmtpReceiver, WebhookReceiver, baseline, load, post, 
 from conftest import CORE_SITES
 
 from alerts import AlertReport, run_alerts
+from config.sources import load_sources
 from demo.content import BlogPost
 from demo.server import serve_sites
 from demo.sites import demo_sites
-from extractors.config import load_sources
 from flows.commands.demo import sources_toml
 from flows.ingest import ingest
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from alerts_support import FLAGGED_BODY, PLAIN_BODY, baseline, load, post
 
-from extractors.records import Document
+from records import Document
 from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
 from warehouse.outbox import (

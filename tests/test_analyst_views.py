@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import CORE_SITES, ingest_sites
 
+from config.sources import load_sources
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS
 from demo.server import serve_sites
 from demo.sites import demo_sites
-from extractors.config import load_sources
 from flows.commands.demo import sources_toml
 from warehouse.db import connect
 from warehouse.load import finish_run, record_source_failure, start_run

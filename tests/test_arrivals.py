@@ -11,12 +11,12 @@ import pytest
 from conftest import ingest_sites, write_sources
 from prefect import flow
 
+from config.sources import load_sources
 from demo.server import serve_sites
 from demo.sites import demo_sites
-from extractors.config import load_sources
-from extractors.records import CrawlerSettings, Extraction, Known
 from flows.arrivals import Arrivals, WriterStopped
 from flows.ingest import extract_task
+from records import CrawlerSettings, Extraction, Known
 
 # What an analyst reads after a backfill; run ids and timestamps differ between any two runs.
 COMPARED = {

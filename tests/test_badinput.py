@@ -14,12 +14,12 @@ import duckdb
 import pytest
 from badinput.cases import CASES, FETCH_PATH, HOST, INGESTED, Case, Failure, Record
 
+from config.sources import load_sources
 from demo.server import Request, Response, SiteServer
-from extractors import run_extractor
-from extractors.config import load_sources
-from extractors.fetch import Fetcher, FetchError
-from extractors.records import CrawlerSettings, Document, Known, SourceConfig
+from extractors.crawl.fetch import Fetcher, FetchError
+from extractors.registry import run_extractor
 from flows.ingest import ingest
+from records import CrawlerSettings, Document, Known, SourceConfig
 from transforms.classify import load_rules
 from transforms.pipeline import refine
 

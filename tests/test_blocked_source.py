@@ -13,13 +13,13 @@ from quality_support import migrated, post, refined, stats
 
 from alerts.config import Maintainer
 from alerts.maintainer import QUALITY_GATE, assess
+from config.sources import load_sources
 from demo.news_content import NEWS_ITEMS
 from demo.server import SiteServer
 from demo.sites.news import NewsSite
 from expectations import gate
-from extractors.config import load_sources
-from extractors.records import BLOG_POST, Extraction, RawResponse
 from flows.ingest import ingest
+from records import BLOG_POST, Extraction, RawResponse
 from warehouse.load import STILL_BLOCKED, load_source, start_run
 from warehouse.outbox import ever_yielded, source_history
 from warehouse.state import known_states

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from demo.server import Request, Response, SiteServer
-from extractors import blogger
-from extractors.fetch import Fetcher
-from extractors.records import BLOG_POST, Extraction, Known, RawResponse, SourceConfig
+from extractors.crawl.fetch import Fetcher
+from extractors.sources import blogger
+from records import BLOG_POST, Extraction, Known, RawResponse, SourceConfig
 
 URL = "https://branch.blogspot.com/2024/05/pay-offer-ballot.html"
 POST_TEXT = ("<p>The employers have made a revised offer of four per cent from April, with a higher floor for the "

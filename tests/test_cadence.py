@@ -9,9 +9,9 @@ import pytest
 from demo.content import BlogPost
 from demo.server import SiteServer
 from demo.sites import BloggerSite
-from extractors import run_extractor
-from extractors.cadence import recheck, runs_within
-from extractors.records import CrawlerSettings, Extraction, Known, KnownDocument, SourceConfig
+from extractors.crawl.cadence import recheck, runs_within
+from extractors.registry import run_extractor
+from records import CrawlerSettings, Extraction, Known, KnownDocument, SourceConfig
 
 BLOG_ID = "4500000000000000000"
 START = dt.datetime(2025, 3, 3, 9, tzinfo=dt.UTC)

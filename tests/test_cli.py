@@ -12,7 +12,7 @@ import duckdb
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS, REPOST_POST
 from demo.news_content import NEWS_ITEMS, PRESS_RELEASE_ITEM
 from demo.wordpress_content import EDITED_RELEASE_POST, PRESS_POSTS, WP_POSTS
-from extractors.records import ARTICLE
+from records import ARTICLE
 
 
 def unionwatch(*args: str, cwd: Path, fresh_home: bool = False,

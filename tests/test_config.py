@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.config import ConfigError, load_config, load_sources
+from config.sources import ConfigError, load_config, load_sources
 
 VALID = """\
 [[sources]]

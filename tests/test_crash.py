@@ -22,11 +22,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from config.sources import load_config, load_sources
 from demo.content import ACTIVE_BLOG_POSTS, MOTIONS
 from demo.server import Request, Response, Site, SiteServer, serve_sites
 from demo.sites import demo_sites
 from demo.sites.faulty import FaultySite
-from extractors.config import load_config, load_sources
 from flows.commands.demo import sources_toml
 from flows.ingest import RunSummary
 from flows.ingest import ingest as run_flow

@@ -1,4 +1,4 @@
-"""Tests for transforms.dates: feed and page date strings to aware datetimes."""
+"""Tests for records.dates: feed and page date strings to aware datetimes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.dates import parse_date
+from records.dates import parse_date
 
 PACIFIC = timezone(timedelta(hours=-7))
 LONDON = ZoneInfo("Europe/London")

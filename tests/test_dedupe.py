@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from extractors.records import BLOG_POST, MOTION, Document
+from records import BLOG_POST, MOTION, Document
 from transforms.classify import load_rules
 from transforms.dedupe import content_hash, dedupe
 from transforms.pipeline import refine

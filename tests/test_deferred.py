@@ -13,7 +13,7 @@ import sys
 sys.path[:0] = [{root!r}, {tests!r}]
 from quality_support import NOW, motion, refined, stats
 from expectations import gate
-from extractors.records import MOTION
+from records import MOTION
 
 batch = refined([motion(i) for i in range(5)] + [motion(5, title="")])
 result = gate.check(batch, stats(batch, MOTION), now=NOW)

@@ -15,14 +15,14 @@ import duckdb
 import pytest
 from conftest import write_sources
 
+from config.sources import load_sources
 from demo.content import ACTIVE_BLOG_POSTS, MOTIONS
 from demo.server import SiteServer
-from extractors import run_extractor
-from extractors.config import load_sources
-from extractors.records import CrawlerSettings, Extraction, Known, SourceConfig
+from extractors.registry import run_extractor
 from flows.arrivals import Arrivals
 from flows.distributed import staged_batches
 from flows.ingest import RunSummary, load_all
+from records import CrawlerSettings, Extraction, Known, SourceConfig
 from transforms.classify import load_rules
 from warehouse.load import start_run
 from warehouse.staging import staged_slices, write_batch, write_slice

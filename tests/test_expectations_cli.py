@@ -10,8 +10,8 @@ import pytest
 from quality_support import NOW, migrated, motion, post, refined, stats
 
 from expectations import gate
-from extractors.records import BLOG_POST, MOTION
 from flows.cli import main
+from records import BLOG_POST, MOTION
 from warehouse import quality
 from warehouse.db import connect
 from warehouse.load import stage_frame as stage

@@ -11,7 +11,7 @@ from quality_support import NOW, migrated, post, refined, stats
 
 from expectations import gate
 from expectations.docs import build_docs, offline_html
-from extractors.records import BLOG_POST
+from records import BLOG_POST
 from warehouse import quality
 from warehouse.db import connect
 from warehouse.load import stage_frame as stage

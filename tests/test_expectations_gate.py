@@ -11,8 +11,8 @@ import pytest
 from quality_support import NOW, article, motion, post, refined, stats
 
 from expectations import gate
-from extractors.records import ARTICLE, BLOG_POST, MOTION
-from extractors.unison_motions import DECISIONS as EXTRACTOR_DECISIONS
+from extractors.sources.unison_motions import DECISIONS as EXTRACTOR_DECISIONS
+from records import ARTICLE, BLOG_POST, MOTION
 
 
 def test_good_batches_of_every_kind_pass() -> None:

@@ -13,11 +13,11 @@ from quality_support import NOW, add_source_run, migrated, motion, post, refined
 from expectations import context, gate
 from expectations import motion as motion_suite
 from expectations import run as run_suite
-from expectations.recheck import recheck
-from extractors.records import BLOG_POST, MOTION
+from records import BLOG_POST, MOTION
 from warehouse import quality
 from warehouse.db import connect
 from warehouse.load import stage_frame as stage
+from warehouse.recheck import recheck
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from quality_support import NOW, add_source_run, migrated, motion, post, refined, stats
 
 from expectations import gate
-from extractors.records import BLOG_POST, MOTION
+from records import BLOG_POST, MOTION
 from warehouse import quality
 from warehouse.db import connect
 from warehouse.load import RELATED_COLUMNS

@@ -20,14 +20,14 @@ import duckdb
 import pytest
 from alerts_support import SHARED_HTML, sample_motion, sample_post
 
+from config.sources import load_sources
 from demo.content import GMT
 from demo.server import Request, Response, SiteServer, serve_sites
 from demo.sites import demo_sites
 from demo.sites.faulty import FAULTS, FaultySite
-from extractors.config import load_sources
-from extractors.fetch import Fetcher, FetchError
-from extractors.retry import RetryPolicy
-from extractors.throttle import HostThrottle
+from extractors.crawl.fetch import Fetcher, FetchError
+from extractors.crawl.retry import RetryPolicy
+from extractors.crawl.throttle import HostThrottle
 from flows.commands.demo import sources_toml
 from flows.ingest import ingest
 

@@ -23,10 +23,10 @@ from demo.news_content import (
 )
 from demo.server import SiteServer
 from demo.sites.news import COOKIE_TEXT, FOOTER_TEXT, NEWSLETTER_TEXT, NewsSite
-from extractors import feed
-from extractors.article import FeedEntry, decode_html, parse_article
-from extractors.fetch import Fetcher, FetchError
-from extractors.records import (
+from extractors.crawl.fetch import Fetcher, FetchError
+from extractors.html.article_page import FeedEntry, decode_html, parse_article
+from extractors.sources import feed
+from records import (
     FULL,
     SUMMARY,
     Document,

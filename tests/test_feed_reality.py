@@ -15,8 +15,9 @@ from test_feed import run as extract
 from demo.news_content import ARTICLE, GONE, NEWS_ITEMS, PDF
 from demo.server import Request, Response, SiteServer
 from demo.sites.news import NewsSite
-from extractors import feed, run_extractor
-from extractors.records import (
+from extractors.registry import run_extractor
+from extractors.sources import feed
+from records import (
     FULL,
     SUMMARY,
     CrawlerSettings,

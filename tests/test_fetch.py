@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 
 from demo.server import Request, Response, SiteServer
-from extractors.fetch import Fetcher, FetchError
-from extractors.retry import RetryPolicy
-from extractors.throttle import HostThrottle
+from extractors.crawl.fetch import Fetcher, FetchError
+from extractors.crawl.retry import RetryPolicy
+from extractors.crawl.throttle import HostThrottle
 
 PAGE = "<html><head><title>ok</title></head><body><p>fine</p></body></html>"
 BOMB = gzip.compress(b"\0" * (20 * 1024 * 1024))  # ~20 KB on the wire, 20 MB inflated

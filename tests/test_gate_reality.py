@@ -8,7 +8,7 @@ import pytest
 from quality_support import NOW, article, post, refined, stats
 
 from expectations import gate, run
-from extractors.records import ARTICLE, BLOG_POST
+from records import ARTICLE, BLOG_POST
 
 ESSAY = "\n\n".join(
     f"Paragraph {n}: the council's plan to merge payroll, HR and finance into one centre raises questions "

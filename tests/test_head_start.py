@@ -9,8 +9,8 @@ import duckdb
 import pytest
 from conftest import ingest_sites, write_sources
 
+from config.sources import load_sources
 from demo.server import SiteServer
-from extractors.config import load_sources
 from flows.head_start import HeadStart
 from flows.ingest import ingest
 from warehouse.db import WarehouseError

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from extractors.html import (
+from extractors.html.css import Selector
+from extractors.html.tree import (
     block_text,
     first_tag,
     only_string,
@@ -15,8 +16,7 @@ from extractors.html import (
     tree_of,
     tree_of_fragment,
 )
-from extractors.records import RawResponse
-from extractors.selectors import Selector
+from records import RawResponse
 
 CP1252_PAGE = "<html><body><p>Branch says \u201cno\u201d to \u2018back office\u2019 cuts \u2013 £3m</p></body></html>"
 EXPECTED = "Branch says \u201cno\u201d to \u2018back office\u2019 cuts \u2013 £3m"

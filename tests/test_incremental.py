@@ -10,11 +10,11 @@ import duckdb
 import pytest
 from conftest import ingest_sites
 
+from config.sources import load_sources
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS
 from demo.server import SiteServer
-from extractors.config import load_sources
-from extractors.records import CrawlerSettings
 from flows.ingest import RunSummary, reparse
+from records import CrawlerSettings
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

@@ -9,9 +9,9 @@ import duckdb
 import pytest
 from conftest import ingest_sites
 
+from config.sources import load_sources
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS, BlogPost
 from demo.server import SiteServer
-from extractors.config import load_sources
 from flows.commands.demo import sources_toml
 from flows.ingest import RunSummary, ingest
 from warehouse.lock import run_lock

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extractors.records import Document, Extraction, RawResponse, SourceConfig
+from records import Document, Extraction, RawResponse, SourceConfig
 from transforms.classify import load_rules, rules_fingerprint
 from transforms.pipeline import refine
 from warehouse import load

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from conftest import alive, ingest_sites
 
+from config.sources import load_sources
 from demo.content import MOTIONS
-from extractors import reparse_archive
-from extractors.config import load_sources
-from extractors.records import RawResponse, SourceConfig
-from extractors.unison_motions import ROLE_MOTION
+from extractors.registry import reparse_archive
+from extractors.sources.unison_motions import ROLE_MOTION
 from flows.parse_pool import parse_pool, rebuild
+from records import RawResponse, SourceConfig
 from warehouse.archive import archived_responses
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -55,13 +55,13 @@ def test_a_worker_warning_reaches_the_parent_logger(pool, caplog) -> None:
     source = SourceConfig(id="news", kind="feed", url="http://127.0.0.1:9/feed/")
     garbled = RawResponse(url=source.url, final_url=source.url, status=200, body=b"\x00 not a feed",
                           headers={"content-type": "application/rss+xml"}, fetched_at=datetime.now(UTC))
-    with caplog.at_level(logging.WARNING, logger="extractors.feed"):
+    with caplog.at_level(logging.WARNING, logger="extractors.sources.feed"):
         result = rebuild(pool, source, [garbled])
     assert result.documents == []
     deadline = time.monotonic() + 10  # records travel on their own queue, and may land just after the result
-    while not [r for r in caplog.records if r.name == "extractors.feed"] and time.monotonic() < deadline:
+    while not [r for r in caplog.records if r.name == "extractors.sources.feed"] and time.monotonic() < deadline:
         time.sleep(0.05)
-    [record] = [r for r in caplog.records if r.name == "extractors.feed"]
+    [record] = [r for r in caplog.records if r.name == "extractors.sources.feed"]
     assert record.getMessage().startswith(
         f"news: archived feed {source.url} not rebuilt: not an RSS, Atom, RDF or JSON feed")
     assert record.process != os.getpid()  # logged in a worker, shown here

@@ -13,10 +13,10 @@ from email.utils import format_datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from records.dates import MAX_YEAR, MIN_YEAR, parse_date
+from records.urls import canonical_url, resolve
 from transforms.classify import classify, load_rules
-from transforms.dates import MAX_YEAR, MIN_YEAR, parse_date
 from transforms.normalize import clean_text, match_tokens
-from transforms.urls import canonical_url, resolve
 
 RULES = load_rules()
 EXAMPLES = settings(max_examples=150, deadline=None)

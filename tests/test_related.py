@@ -12,12 +12,12 @@ from conftest import CORE_SITES, write_sources
 from test_cli import unionwatch
 
 from benchmarks.related import chosen, evaluate, load_eval
+from config.sources import load_sources
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS
 from demo.server import serve_sites
 from demo.sites import demo_sites
-from extractors.config import load_sources
-from extractors.records import Extraction
 from flows.ingest import ingest
+from records import Extraction
 from transforms.classify import load_rules, rules_fingerprint
 from transforms.pipeline import refine
 from transforms.related import (

@@ -20,10 +20,10 @@ import pytest
 import requests
 from alerts_support import SmtpReceiver, free_port
 
+from config.sources import load_sources
 from demo.content import BlogPost
 from demo.server import SiteServer
 from demo.sites import BloggerSite, demo_sites
-from extractors.config import load_sources
 from flows.cli import main
 from flows.commands.demo import sources_toml
 from flows.ingest import ingest

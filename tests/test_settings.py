@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alerts_support import SOURCES_TOML, write_config
 
-from extractors.config import ConfigError
+from config.sources import ConfigError
 from flows.settings import load_settings
 
 SUBSCRIPTION = '[[subscriptions]]\nid = "campaigns"\nchannel = "email"\nto = "campaigns@example.org"\n'

@@ -10,12 +10,12 @@ import duckdb
 import pytest
 from alerts_support import WebhookReceiver
 
+from config.sources import load_sources
 from demo.content import REPOST_POST
 from demo.news_content import PRESS_RELEASE_ITEM
 from demo.server import serve_sites
 from demo.sites import demo_sites
 from demo.wordpress_content import EDITED_RELEASE_POST
-from extractors.config import load_sources
 from flows.commands.demo import sources_toml
 from flows.ingest import ingest
 from warehouse.outbox import COPY_OF_STORY

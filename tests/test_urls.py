@@ -1,4 +1,4 @@
-"""Tests for transforms.urls: canonical URLs, link resolution and host keys."""
+"""Tests for records.urls: canonical URLs, link resolution and host keys."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.urls import canonical_url, host_key, resolve
+from records.urls import canonical_url, host_key, resolve
 
 # URL-shaped strings that exercise every branch: odd schemes, hosts, ports, escapes, dots and params.
 url_like = st.builds(

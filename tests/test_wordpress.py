@@ -14,13 +14,13 @@ import pytest
 from demo.server import SiteServer
 from demo.sites.wordpress import WordPressSite
 from demo.wordpress_content import WP_POSTS, WP_SITE_NAME, WPPost
-from extractors import wordpress
-from extractors.fetch import Fetcher, FetchError
-from extractors.records import Document, Extraction, Known, KnownDocument, SourceConfig
-from extractors.wordpress_api import parse_api_page
-from extractors.wordpress_html import parse_post_page
+from extractors.crawl.fetch import Fetcher, FetchError
+from extractors.sources import wordpress
+from extractors.sources.wordpress.api import parse_api_page
+from extractors.sources.wordpress.theme_html import parse_post_page
+from records import Document, Extraction, Known, KnownDocument, SourceConfig
 
-LOGGER_NAME = "extractors.wordpress"
+LOGGER_NAME = "extractors.sources.wordpress"
 LOCKED_API = ("login_required", "forbidden", "no_route")
 LOCKED_STATUS = {"login_required": 401, "forbidden": 403, "no_route": 404}
 DECOYS = ("Share this", "Like this", "Related", "Loading...", "Leave a Reply", "says:", "appeared first on",

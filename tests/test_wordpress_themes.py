@@ -14,10 +14,10 @@ from demo.server import SiteServer
 from demo.sites.wordpress import WordPressSite
 from demo.sites.wordpress_press import PressThemeSite
 from demo.wordpress_content import PRESS_POSTS, PRESS_SITE_NAME, WP_POSTS, WP_SITE_NAME, WPPost
-from extractors import wordpress
-from extractors.records import Extraction, Known, KnownDocument, RawResponse
-from extractors.wordpress_html import parse_post_page
-from extractors.wordpress_sitemap import archive_links, is_post_url, parse_sitemap, post_sitemaps
+from extractors.sources import wordpress
+from extractors.sources.wordpress.sitemap import archive_links, is_post_url, parse_sitemap, post_sitemaps
+from extractors.sources.wordpress.theme_html import parse_post_page
+from records import Extraction, Known, KnownDocument, RawResponse
 
 DECOYS = ("Latest", "Say no to shared services", "Leave a Reply", "says:", "Share this", "Related", "Older stories")
 

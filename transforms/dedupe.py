@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC
 
-from extractors.records import Document
+from records import Document
 
 
 def content_hash(doc: Document) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from extractors.records import MOTION, Document
+from records import MOTION, Document
+from records.urls import canonical_url
 from transforms.classify import Classification, Rules, classify
 from transforms.dedupe import content_hash, dedupe
 from transforms.normalize import clean_text, title_from_text
 from transforms.related import Relatedness, RelatednessModel, default_model
-from transforms.urls import canonical_url
 
 
 @dataclass(frozen=True)

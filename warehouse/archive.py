@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from extractors.records import RawResponse
+from records import RawResponse
 from warehouse.db import connect
 
 BATCH = 500  # responses decompressed at a time, so a large archive never sits in memory whole

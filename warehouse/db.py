@@ -12,8 +12,8 @@ import duckdb
 
 # Never download extensions at run time: the warehouse must work without internet.
 OFFLINE_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-# DuckDB's default (80 % of RAM) let a 10,000-document backfill keep about 100 MB of written blocks cached
-# in the writer process; evicted blocks are read back from the file when needed. Read-only use keeps the default.
+# The writer's cache of written blocks is capped (DuckDB's default is a share of RAM); evicted blocks are read
+# back from the file when needed. Read-only use keeps the default.
 WRITER_MEMORY_LIMIT = "128MB"
 MEMORY_LIMIT_ENV = "UNIONWATCH_DUCKDB_MEMORY_LIMIT"
 STORAGE_ENV = "UNIONWATCH_SNAPSHOT_STORAGE"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 import duckdb
 import pandas as pd
 
-from extractors.records import Document, Extraction, SourceConfig
+from records import Document, Extraction, SourceConfig
 from warehouse import quality
 from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
@@ -22,7 +22,7 @@ from warehouse.state import blocked
 
 if TYPE_CHECKING:
     from expectations.gate import GateResult
-    from expectations.recheck import RecheckReport
+    from warehouse.recheck import RecheckReport
 
 
 class Classified(Protocol):

@@ -20,7 +20,7 @@ from warehouse.db import connect
 
 if TYPE_CHECKING:
     from expectations.gate import GateResult
-    from expectations.recheck import RecheckReport
+    from warehouse.recheck import RecheckReport
 
 BLOCKED = "blocked"  # source_runs.status of a source whose batch the gate stopped
 SUCCEEDED = "succeeded"

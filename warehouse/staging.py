@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from extractors.records import Document, Extraction, FetchFailure, Known, KnownDocument, RawResponse
+from records import Document, Extraction, FetchFailure, Known, KnownDocument, RawResponse
 
 DOC_FIELDS = [f.name for f in dataclasses.fields(Document)]
 RAW_COLUMNS = ["url", "final_url", "status", "headers_json", "body", "fetched_at", "role"]

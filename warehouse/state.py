@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from extractors.records import Known, KnownDocument
+from records import Known, KnownDocument
 from warehouse.db import connect
 
 # A URL that failed is fetched again by the next runs until it succeeds, for a while: a page that has

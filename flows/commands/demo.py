@@ -45,9 +45,9 @@ def sources_toml(urls: dict[str, str]) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     """Start the sample sites, write a temporary sources file, ingest, and show the results."""
+    from config.sources import load_sources
     from demo.server import serve_sites
     from demo.sites import demo_sites
-    from extractors.config import load_sources
     from flows.commands.run import print_summary
     from flows.head_start import HeadStart
     from flows.prefect_server import import_flows, prefect_api

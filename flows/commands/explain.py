@@ -33,9 +33,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Print the stored flag and relatedness, and a fresh explanation of each."""
+    from records.urls import canonical_url
     from transforms.classify import explain, load_rules, rules_fingerprint
     from transforms.related import load_model
-    from transforms.urls import canonical_url
     from warehouse.queries import find_document
     from warehouse.stories import story_lines
 

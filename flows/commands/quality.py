@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from flows.commands.common import EXIT_OK, EXIT_SOURCE_FAILED, add_db
 
 if TYPE_CHECKING:
-    from expectations.recheck import RecheckReport
+    from warehouse.recheck import RecheckReport
 
 DOCS_FOLDER = "quality-docs"  # beside the warehouse file unless --out says otherwise
 DOCS_RUNS = 10
@@ -98,7 +98,7 @@ def publish_released(db_path: str, report: RecheckReport) -> int:
 
 def handle_recheck(args: argparse.Namespace, publish: Publisher | None = None) -> int:
     """Re-validate quarantined rows; with a publisher, publish those that pass, else only show them."""
-    from expectations.recheck import recheck
+    from warehouse.recheck import recheck
 
     report = recheck(args.db, now=datetime.now(UTC), accept_batch=args.accept_batch)
     if not report.checked:

@@ -1,0 +1,1 @@
+"""Configuration files read at start-up: sources.toml (config.sources)."""
