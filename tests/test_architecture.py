@@ -21,7 +21,7 @@ PACKAGES = ("lazy_import", "records", "config", "extractors", "transforms", "war
             "report", "flows", "demo")
 # The warehouse modules a run writes before the quality gate has judged a batch; the rest of warehouse publishes.
 WAREHOUSE_STAGING = {"warehouse", "warehouse.db", "warehouse.migrate", "warehouse.lock", "warehouse.archive",
-                     "warehouse.staging", "warehouse.migrations"}
+                     "warehouse.staging", "warehouse.staged_watch", "warehouse.migrations"}
 STAGES = ("records", "config", "extractors", "transforms", "warehouse staging", "expectations", "warehouse publish",
           "alerts/report", "flows")
 STAGE_OF_PACKAGE = {"lazy_import": "records", "records": "records", "config": "config", "extractors": "extractors",
