@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alerts.deliver import AlertReport, Delivery, Preview
-    from alerts.run import register_subscriptions, run_alerts
+    from alerts.dispatch import register_subscriptions, run_alerts
 
 __all__ = ["AlertReport", "Delivery", "Preview", "register_subscriptions", "run_alerts"]
 _HOMES = {"AlertReport": "alerts.deliver", "Delivery": "alerts.deliver", "Preview": "alerts.deliver",
-          "register_subscriptions": "alerts.run", "run_alerts": "alerts.run"}
+          "register_subscriptions": "alerts.dispatch", "run_alerts": "alerts.dispatch"}
 
 
 def __getattr__(name: str) -> object:

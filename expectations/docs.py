@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from bs4 import BeautifulSoup
 
-from expectations import context, run
+from expectations import context, run_suite
 from expectations.gate import SUITES
 
 SITE_PARTS = ("index.html", "validations", "expectations", "static")  # what a build replaces in out_dir
@@ -104,7 +104,7 @@ def _render(gates: Sequence[StoredGateLike], site: Path) -> None:
         "class_name": "SiteBuilder", "show_how_to_buttons": False,
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site)},
         "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}}}
-    for module in (*SUITES.values(), run):
+    for module in (*SUITES.values(), run_suite):
         gx_context.suites.add(context.build_suite(module))
     for gate in gates:
         for report in gate.reports:
@@ -178,6 +178,6 @@ def _index(gates: Sequence[StoredGateLike], site: Path) -> str:
                         f"<td>{html.escape(gate.source_id)}</td><td>{cell}</td><td>{verdict}</td>"
                         f"<td>{html.escape('; '.join(failed))}</td></tr>")
     suites = ", ".join(f'<a href="expectations/{html.escape(name)}.html">{html.escape(name)}</a>'
-                       for name in (*SUITES, run.NAME))
+                       for name in (*SUITES, run_suite.NAME))
     return INDEX_TEMPLATE.format(css=INLINE_CSS, suites=suites, rows="\n".join(rows) or
                                  '<tr><td colspan="6">No validation results yet.</td></tr>')

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
-from expectations import article, blog_post, context, motion, run
+from expectations import article, blog_post, context, motion, run_suite
 from records import ARTICLE, BLOG_POST, MOTION, Document
 
 if TYPE_CHECKING:
@@ -121,12 +121,12 @@ def nothing_to_check(stats: BatchStats) -> bool:
     validation per source and decide nothing. A source that usually yields items still gets the run suite,
     so a scraper gone quiet is caught.
     """
-    return stats.items == 0 and stats.failures == 0 and run.volume_bounds(stats.history).low == 0
+    return stats.items == 0 and stats.failures == 0 and run_suite.volume_bounds(stats.history).low == 0
 
 
 def warm_up() -> None:
     """Import GX and register every suite now, so the first gate of a run does not pay for it."""
-    context.warm_up([*SUITES.values(), run])
+    context.warm_up([*SUITES.values(), run_suite])
 
 
 def rows(refined: Sequence[RefinedLike]) -> pd.DataFrame:
@@ -152,7 +152,7 @@ def check_frame(frame: pd.DataFrame, stats: BatchStats, *, now: datetime, accept
     stats = replace(stats, empty_bodies=int((frame["body"].fillna("").astype(str).str.strip() == "").sum()))
     batch = module.prepare(frame.loc[:, list(VALIDATED_COLUMNS)].reset_index(drop=True))
     row_result = context.validate(module, batch, {article.LATEST_PUBLISHED: now + LATEST_SLACK}, ROW_RESULT_FORMAT)
-    run_result = context.validate(run, run.frame(stats), run.parameters(stats), BATCH_RESULT_FORMAT)
+    run_result = context.validate(run_suite, run_suite.frame(stats), run_suite.parameters(stats), BATCH_RESULT_FORMAT)
     reasons: dict[str, list[str]] = {}
     outcomes = []
     for result in row_result.results:
@@ -164,8 +164,8 @@ def check_frame(frame: pd.DataFrame, stats: BatchStats, *, now: datetime, accept
             reasons.setdefault(entry["document_id"], []).append(_reason(config, column, entry))
         outcomes.append(_outcome(module.NAME, result, column, _row_observed(result), ROW))
     for result in run_result.results:
-        _, column = _checked(run.NAME, result)
-        outcomes.append(_outcome(run.NAME, result, column, run.observed(column, stats), BATCH))
+        _, column = _checked(run_suite.NAME, result)
+        outcomes.append(_outcome(run_suite.NAME, result, column, run_suite.observed(column, stats), BATCH))
     batch_ok = accept_batch or all(o.success for o in outcomes if o.level == BATCH)
     return GateResult(stats.source_id, module.NAME, batch_ok, reasons, outcomes, stats,
                       [_trimmed(row_result), _trimmed(run_result)])

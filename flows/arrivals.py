@@ -10,18 +10,15 @@ from concurrent.futures import Future
 from prefect.futures import PrefectConcurrentFuture, PrefectFuture
 
 from records import Extraction, SourceConfig
+from records.runs import WriterStopped
+from warehouse.staged_watch import Receive
 
 # Slices waiting for the writer before extract threads pause: a backfill's memory then stays flat however
 # large its sources are (at most one slice per source being gathered, plus these).
 SLICES_WAITING = 2
 
-Receive = Callable[[], Extraction]
 Arrival = tuple[SourceConfig, Receive, bool]  # a source, how to receive it, and whether it is final
 Pending = PrefectFuture | Future[Receive]  # an extract task, or a batch that another process is staging
-
-
-class WriterStopped(RuntimeError):
-    """The run stopped loading (the warehouse failed), so a slice has nowhere to go."""
 
 
 class Arrivals:

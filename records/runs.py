@@ -9,6 +9,10 @@ from records.documents import Document
 from records.http import FetchFailure, RawResponse
 
 
+class WriterStopped(RuntimeError):
+    """The run stopped loading (the warehouse failed), so a slice handed to a sink has nowhere to go."""
+
+
 @dataclass
 class Extraction:
     """What one extractor run over one source produced."""

@@ -20,11 +20,11 @@ from demo.content import ACTIVE_BLOG_POSTS, MOTIONS
 from demo.server import SiteServer
 from extractors.registry import run_extractor
 from flows.arrivals import Arrivals
-from flows.distributed import staged_batches
 from flows.ingest import RunSummary, load_all
 from records import CrawlerSettings, Extraction, Known, SourceConfig
 from transforms.classify import load_rules
 from warehouse.load import start_run
+from warehouse.staged_watch import staged_batches
 from warehouse.staging import staged_slices, write_batch, write_slice
 
 
@@ -65,7 +65,7 @@ class Run:
     def load(self, ends: dict[str, Future]) -> RunSummary:
         """Load what the partitions in `ends` (one per source id) stage, until they have all ended."""
         arrivals = Arrivals()
-        batches = staged_batches(str(self.staging), self.run_id, ends, arrivals)
+        batches = staged_batches(str(self.staging), self.run_id, ends, arrivals.put_slice)
         return load_all([self.motions, self.blog], batches, load_rules(), str(self.db), self.run_id, sighting=True,
                         volume_runs=None, arrivals=arrivals)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from quality_support import NOW, article, post, refined, stats
 
-from expectations import gate, run
+from expectations import gate, run_suite
 from records import ARTICLE, BLOG_POST
 
 ESSAY = "\n\n".join(
@@ -96,4 +96,4 @@ def test_parse_failures_after_good_runs_hold_the_batch_back_as_a_template_change
 
 def test_a_few_failures_never_hold_back_their_neighbours() -> None:
     result = verdict([post(i) for i in range(12)], failures=3, requests=15, history=(12, 12, 12))
-    assert result.batch_ok and run.MAX_FAILURE_RATE > 3 / 15
+    assert result.batch_ok and run_suite.MAX_FAILURE_RATE > 3 / 15

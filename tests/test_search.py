@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from support import unionwatch
 
+from warehouse import search as search_module
 from warehouse.db import connect
 from warehouse.migrate import available, migrate
-from warehouse.search import search, update_index
+from warehouse.search import order_index, search, update_index
+from warehouse.snapshot import publish_snapshot
 
 CORPUS = {
     "corpus:centre": ("Shared services centre opens", "The council opened a shared services centre for payroll."),
@@ -25,6 +27,7 @@ CORPUS = {
     "corpus:café": ("Café closes", "The staff café at the civic centre closes for good."),
 }
 TITLE_WEIGHT, K1, B = 3, 1.2, 0.75
+QUERIES = ["shared services", "payroll", "back-office cuts policy", "pay members", "the centre", "CAFÉ"]
 
 
 def stem(word: str) -> str:
@@ -84,8 +87,7 @@ def ranked(db: Path, query: str) -> list[tuple[str, float]]:
         return con.execute("SELECT document_id, score FROM search_documents(?)", [query]).fetchall()
 
 
-@pytest.mark.parametrize("query", ["shared services", "payroll", "back-office cuts policy", "pay members",
-                                   "the centre", "CAFÉ"])
+@pytest.mark.parametrize("query", QUERIES)
 def test_scores_match_a_reference_bm25(corpus_db, query) -> None:
     expected = reference_scores(query)
     got = ranked(corpus_db, query)
@@ -121,6 +123,55 @@ def test_search_command_prints_ranked_hits(corpus_db, tmp_path) -> None:
     assert f"live warehouse {corpus_db}" in found.stderr
     missing = unionwatch("search", "outsourcing", "--db", str(corpus_db), cwd=tmp_path)
     assert missing.returncode == 0 and "No documents match 'outsourcing'" in missing.stdout
+
+
+def postings_order(db: Path) -> tuple[list[str], int]:
+    """The terms of `search_terms` in storage order, and how many postings the index says are in term order."""
+    with connect(db, read_only=True) as con:
+        terms = [term for (term,) in con.execute("SELECT term FROM search_terms ORDER BY rowid").fetchall()]
+        return terms, con.execute("SELECT ordered_postings FROM search_index_state").fetchone()[0]
+
+
+def test_putting_the_index_in_term_order_keeps_every_ranking(corpus_db) -> None:
+    add_document(corpus_db, "corpus:short", "Payroll", "Payroll moves.")  # its postings come after the others'
+    before = {query: ranked(corpus_db, query) for query in QUERIES}
+    terms, ordered = postings_order(corpus_db)
+    assert terms != sorted(terms) and ordered == 0
+    with connect(corpus_db) as con:
+        assert order_index(con, always=True)
+    terms, ordered = postings_order(corpus_db)
+    assert terms == sorted(terms) and ordered == len(terms)
+    assert {query: ranked(corpus_db, query) for query in QUERIES} == before
+
+
+def add_document(db: Path, doc_id: str, title: str, body: str) -> None:
+    """One more indexed document, as a load adds it."""
+    with connect(db) as con:
+        con.execute("""INSERT INTO document_keys BY NAME
+                       SELECT ? AS document_id, 'corpus' AS source_id, 'article' AS kind, ? AS source_key,
+                              1 AS current_version, now() AS first_seen_at, now() AS last_seen_at""", [doc_id, doc_id])
+        con.execute("""INSERT INTO document_versions BY NAME
+                       SELECT ? AS document_id, 1 AS version, md5(?) AS content_hash, ? AS url, ? AS title,
+                              ? AS body, []::VARCHAR[] AS labels, 'r1' AS run_id, now() AS seen_at""",
+                    [doc_id, body, f"https://example.org/{doc_id}", title, body])
+        update_index(con)
+
+
+def test_publishing_orders_the_index_once_enough_postings_were_added(corpus_db, monkeypatch) -> None:
+    monkeypatch.setattr(search_module, "UNORDERED_MIN", 10)
+    publish_snapshot(corpus_db)
+    terms, ordered = postings_order(corpus_db)
+    assert terms == sorted(terms) and ordered == len(terms), "more than UNORDERED_MIN postings were unordered"
+    assert postings_order(corpus_db.with_name("corpus.snapshot.duckdb")) == (terms, ordered)
+    add_document(corpus_db, "corpus:short", "Payroll", "Payroll moves.")  # 3 postings: too few to reorder
+    publish_snapshot(corpus_db)
+    assert postings_order(corpus_db)[1] == ordered
+    assert [doc for doc, _ in ranked(corpus_db, "payroll")][0] == "corpus:short"
+    add_document(corpus_db, "corpus:long", "Payroll centre", "Shared payroll staff meet at the civic centre today.")
+    publish_snapshot(corpus_db)
+    terms, now_ordered = postings_order(corpus_db)
+    assert terms == sorted(terms) and now_ordered == len(terms) > ordered
+    assert ranked(corpus_db.with_name("corpus.snapshot.duckdb"), "payroll") == ranked(corpus_db, "payroll")
 
 
 def test_a_warehouse_from_before_search_gets_a_clear_message(tmp_path) -> None:

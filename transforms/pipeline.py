@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from records import MOTION, Document
 from records.urls import canonical_url
@@ -11,6 +12,9 @@ from transforms.classify import Classification, Rules, classify
 from transforms.dedupe import content_hash, dedupe
 from transforms.normalize import clean_text, title_from_text
 from transforms.related import Relatedness, RelatednessModel, default_model
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -47,3 +51,15 @@ def refine(docs: list[Document], rules: Rules, model: RelatednessModel | None = 
     # Title and body are clean_text output already (a title's lines joined with spaces stays so).
     return [Refined(doc, content_hash(doc), classify(doc.title, doc.body, rules, cleaned=True),
                     model.score(doc.title, doc.body)) for doc in cleaned]
+
+
+def reclassify(rows: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """A copy of staged rows (title, body, flag columns) with flags from `rules`, for rows held under older rules."""
+    rows = rows.copy()
+    for index, row in rows.iterrows():
+        result = classify(row["title"], row["body"], rules)
+        rows.at[index, "topics"] = list(result.topics) if result else None
+        rows.at[index, "matched_terms"] = list(result.matched_terms) if result else None
+        rows.at[index, "score"] = result.score if result else None
+        rows.at[index, "snippet"] = result.snippet if result else None
+    return rows

@@ -2,7 +2,8 @@
 
 The macro ranks with BM25 over a term index (`search_terms`, `search_lengths`) that `update_index` brings up to
 date in the loader's transaction: only documents whose current version is not the one indexed are tokenised, so
-a query reads the postings of its own words and a run pays for the documents it added or changed.
+a query reads the postings of its own words and a run pays for the documents it added or changed. Before a
+snapshot is published, `order_index` puts the index back in term order once enough postings were added.
 """
 
 from __future__ import annotations
@@ -87,6 +88,36 @@ def update_index(con: duckdb.DuckDBPyConnection) -> int:
             con.execute(sql, {"chunk": chunk} if "$chunk" in sql else None)
     con.execute("DROP TABLE search_stale")
     return stale
+
+
+# Postings added since the index was last put in term order are read in full by every query. Once they outnumber
+# an eighth of the ordered ones (and UNORDERED_MIN), the whole index is rewritten in term order: a query then reads
+# the few row groups holding its words, and the rewrites of a growing archive cost a fixed multiple of its size.
+UNORDERED_MIN = 500_000
+UNORDERED_SHARE = 8
+ORDER_SQL = [
+    "CREATE TEMP TABLE search_ordered AS SELECT term, document_id, tf FROM search_terms ORDER BY term, document_id",
+    "DELETE FROM search_terms",
+    "INSERT INTO search_terms SELECT term, document_id, tf FROM search_ordered",
+    "DROP TABLE search_ordered",
+    "UPDATE search_index_state SET ordered_postings = (SELECT count(*) FROM search_terms)",
+]
+
+
+def order_index(con: duckdb.DuckDBPyConnection, *, always: bool = False) -> bool:
+    """Rewrite the term index in term order, in the caller's transaction, when enough postings were added since it
+    last was (or `always`); returns whether it did."""
+    migrated = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                           "AND schema_name = 'main' AND table_name = 'search_index_state'").fetchone()[0]
+    if not migrated:  # a warehouse no run of this version has migrated: its index is ordered at a later publish
+        return False
+    total, ordered = con.execute(
+        "SELECT (SELECT count(*) FROM search_terms), ordered_postings FROM search_index_state").fetchone()
+    if not always and total - ordered <= max(UNORDERED_MIN, ordered // UNORDERED_SHARE):
+        return False
+    for sql in ORDER_SQL:
+        con.execute(sql)
+    return True
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import WarehouseError, connect, storage_version
+from warehouse.db import WarehouseError, connect, storage_version, transaction
+from warehouse.search import order_index
 
 SNAPSHOT_SUFFIX = ".snapshot.duckdb"
 
@@ -64,7 +65,8 @@ def publish_snapshot(db_path: Path | str) -> Path:
     """Copy the warehouse, consistently, over its snapshot in one atomic rename; returns the snapshot path.
 
     Call it after the run has finished writing: it opens the warehouse read-write, so it waits for no one and
-    fails at once (WarehouseError) when another process holds the file.
+    fails at once (WarehouseError) when another process holds the file. The search index is first put back in
+    term order when enough postings were added since it last was (warehouse.search.order_index).
     """
     db_path = Path(db_path)
     if not db_path.exists():
@@ -76,6 +78,8 @@ def publish_snapshot(db_path: Path | str) -> Path:
         # Holding the read-write connection keeps every other process out while the file is copied. The checkpoint
         # folds the write-ahead log into the file, so the file alone is the whole, committed state.
         with connect(db_path) as con:
+            with transaction(con):
+                order_index(con)
             con.execute("CHECKPOINT")
             if _readable_as(con, version):
                 shutil.copyfile(db_path, partial)

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+
+from urllib3.exceptions import InvalidHeader
+from urllib3.util.retry import Retry
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 300.0  # a server asking for longer is treated as failing for this run
+# urllib3's reading of the Retry-After header; the attempts and waits are ours, counted inside the host throttle.
+_HEADER_READER = Retry(total=0)
 
 
 @dataclass(frozen=True)
@@ -37,16 +40,10 @@ class RetryPolicy:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds (it may be delta-seconds or an HTTP date)."""
+    """Retry-After as seconds (delta-seconds or an HTTP date, never below 0), or None when absent or unreadable."""
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
     try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return float(_HEADER_READER.parse_retry_after(value))
+    except InvalidHeader:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -82,18 +82,12 @@ def publish_released(db_path: str, report: RecheckReport) -> int:
     """Publish the rows a recheck released, classified with the current topic rules."""
     import dataclasses
 
-    from transforms.classify import classify, load_rules, rules_fingerprint
+    from transforms.classify import load_rules, rules_fingerprint
+    from transforms.pipeline import reclassify
     from warehouse.load import publish_released as publish
 
-    rules = load_rules()
-    rows = report.rows.copy()
-    for index, row in rows.iterrows():  # quarantined rows carry the flags of the rules of their day
-        result = classify(row["title"], row["body"], rules)
-        rows.at[index, "topics"] = list(result.topics) if result else None
-        rows.at[index, "matched_terms"] = list(result.matched_terms) if result else None
-        rows.at[index, "score"] = result.score if result else None
-        rows.at[index, "snippet"] = result.snippet if result else None
-    return publish(db_path, dataclasses.replace(report, rows=rows), rules_fingerprint(rules))
+    rules = load_rules()  # quarantined rows carry the flags of the rules of their day
+    return publish(db_path, dataclasses.replace(report, rows=reclassify(report.rows, rules)), rules_fingerprint(rules))
 
 
 def handle_recheck(args: argparse.Namespace, publish: Publisher | None = None) -> int:

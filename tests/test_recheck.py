@@ -1,4 +1,4 @@
-"""`recheck`: held rows are re-validated with the current suites and bounds; those that pass come back ready
+"""warehouse.recheck: held rows are re-validated with the current suites and bounds; those that pass come back ready
 to publish, the rest keep saying why, and rows a later run replaced are not published twice."""
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from quality_support import NOW, add_source_run, migrated, motion, post, record, refined, stats
 
-from expectations import context, gate
+from expectations import context, gate, run_suite
 from expectations import motion as motion_suite
-from expectations import run as run_suite
 from records import BLOG_POST, MOTION
 from warehouse import quality
 from warehouse.db import connect

@@ -1,4 +1,4 @@
-"""Deferred imports: validating a batch loads none of scipy.stats, altair, sqlalchemy; code using them gets them."""
+"""lazy_import: validating a batch loads none of scipy.stats, altair, sqlalchemy; code using them gets them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Deferred imports: a module registered here is imported when one of its attributes is first used."""
+"""Deferred imports for any package: a module registered here is imported when one of its attributes is first used."""
 
 from __future__ import annotations
 

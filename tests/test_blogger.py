@@ -1,4 +1,4 @@
-"""Blogger post pages in templates other than the classic one: read by the generic path, keyed by the post id."""
+"""extractors.sources.blogger: post pages of non-classic templates, read by the generic path, keyed by post id."""
 
 from __future__ import annotations
 
