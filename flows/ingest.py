@@ -17,16 +17,17 @@ from prefect.utilities.annotations import quote
 
 from alerts import AlertReport, register_subscriptions, run_alerts
 from expectations import gate
-from expectations.gate import BatchStats, GateResult
+from expectations.gate import BatchStats
 from extractors.registry import run_extractor
 from flows.arrivals import Arrivals, Pending, WriterStopped
+from flows.head_start import MAX_PARALLEL_SOURCES, HeadStart
 from flows.locked_run import locked_run
 from flows.parse_pool import RefinedExtraction, parse_pool, rebuild
 from flows.settings import load_settings
 from records import CrawlerSettings, Extraction, Known, SourceConfig, UnsupportedFormat
 from records.sources import RECORD_KINDS
 from transforms.classify import Rules, load_rules, rules_fingerprint
-from transforms.pipeline import Refined, deduped, refine
+from transforms.pipeline import deduped, refine
 from warehouse.archive import archived_responses
 from warehouse.db import WarehouseError, kept_open
 from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure
@@ -34,7 +35,6 @@ from warehouse.state import known_states, published_sources, volume_histories
 from warehouse.stories import StoryRefresh, refresh_stories
 
 LOGGER = logging.getLogger("unionwatch")
-MAX_PARALLEL_SOURCES = 8  # different hosts proceed in parallel; each host stays polite
 
 
 @dataclass
@@ -73,9 +73,13 @@ def _worth_retrying(task: object, task_run: object, state: State) -> bool:
 @task(name="extract", retries=2, retry_delay_seconds=5, retry_condition_fn=_worth_retrying, cache_policy=NO_CACHE,
       task_run_name="extract-{source.id}")
 def extract_task(source: SourceConfig, known: Known, crawler: CrawlerSettings,
-                 sink: Callable[[Extraction], None] | None = None) -> Extraction:
-    """Discover, fetch and parse one source; with a `sink`, hand its documents on in slices as they come."""
-    return run_extractor(source, known, crawler, sink)
+                 sink: Callable[[Extraction], None] | None = None, head_start: HeadStart | None = None) -> Extraction:
+    """Discover, fetch and parse one source; with a `sink`, hand its documents on in slices as they come.
+
+    With a `head_start`, its first attempt receives the extraction the head start began for the source.
+    """
+    begun = head_start.claim(source.id) if head_start else None
+    return begun() if begun else run_extractor(source, known, crawler, sink)
 
 
 @task(name="rebuild", cache_policy=NO_CACHE, task_run_name="rebuild-{source.id}")
@@ -84,26 +88,20 @@ def rebuild_task(source: SourceConfig, db_path: str, pool: ProcessPoolExecutor, 
     return rebuild(pool, source, archived_responses(db_path, source.id), rules=rules)
 
 
-# Batches reach these tasks wrapped in prefect's quote(): the engine would otherwise walk every document of
+# Batches reach this task wrapped in prefect's quote(): the engine would otherwise walk every document of
 # every argument, twice per task, looking for futures (measured in benchmarks/RESULTS.md).
-@task(name="refine", cache_policy=NO_CACHE, task_run_name="refine-{source_id}")
-def refine_task(source_id: str, extraction: Extraction, rules: Rules) -> list[Refined]:
-    """Normalise, dedupe and classify one source's documents (refined already where they were rebuilt)."""
-    if isinstance(extraction, RefinedExtraction):
-        return deduped(extraction.refined)
-    return refine(extraction.documents, rules)
-
-
-@task(name="validate", cache_policy=NO_CACHE, task_run_name="validate-{source_id}")
-def validate_task(source_id: str, refined: list[Refined], stats: BatchStats) -> GateResult:
-    """Run the quality gate over one source's staged batch."""
-    return gate.check(refined, stats, now=datetime.now(UTC))
-
-
 @task(name="load", cache_policy=NO_CACHE, task_run_name="load-{source_id}")
-def load_task(source_id: str, db_path: str, run_id: str, extraction: Extraction, refined: list[Refined],
-              fingerprint: str, verdict: GateResult, sighting: bool) -> SourceLoad | WarehouseError:
-    """Publish what passed and quarantine the rest, in one transaction."""
+def load_task(source_id: str, db_path: str, run_id: str, extraction: Extraction, rules: Rules, fingerprint: str,
+              stats: BatchStats, sighting: bool) -> SourceLoad | WarehouseError:
+    """Normalise, dedupe and classify one source's batch (unless the parse workers did), check it at the
+    quality gate, then publish what passed and quarantine the rest, in one transaction.
+
+    One task for the three steps, as they always run together and in order: each task run costs the Prefect
+    server CPU (its creation and state changes), and separate ones had no retry or cache to gain from.
+    """
+    refined = (deduped(extraction.refined) if isinstance(extraction, RefinedExtraction)  # rebuilt and refined
+               else refine(extraction.documents, rules))
+    verdict = gate.check(refined, replace(stats, items=len(refined)), now=datetime.now(UTC))  # less duplicates
     try:
         return load_source(db_path, run_id, extraction, refined, fingerprint, gate=verdict, sighting=sighting)
     except WarehouseError as exc:
@@ -136,14 +134,17 @@ def warm_up_task() -> None:
 def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", crawler: CrawlerSettings | None = None,
            backfill: bool = False, since_year: int | None = None, rules_path: str | None = None,
            extract_retry_delay: float | None = None, lock_wait: float = 0.0, alerts_config: str | None = None,
-           notify_backfill: bool = False) -> RunSummary:
+           notify_backfill: bool = False, head_start: HeadStart | None = None) -> RunSummary:
     """One ingestion of the enabled `sources` into the warehouse at `db_path`; `backfill` walks all history.
 
     `lock_wait` is how long to wait for another run to finish; 0 fails at once (interactive use).
     `alerts_config` is the sources file holding [[subscriptions]]: it is checked whole before any request,
     its subscriptions are recorded before anything loads, and alerts go out after the loads. What a backfill
-    discovers is alerted only with `notify_backfill`.
+    discovers is alerted only with `notify_backfill`. A `head_start` (flows/head_start.py) already holds the
+    run lock and fetches the same sources; the flow takes its extractions instead of starting its own.
     """
+    if head_start and (backfill or head_start.source_ids != [s.id for s in sources if s.enabled]):
+        raise ValueError("a head start fetches exactly the run's enabled sources, and never for a backfill")
     if alerts_config:
         load_settings(alerts_config)  # a mistake anywhere in the file stops the run before its first request
     enabled = [source for source in sources if source.enabled]
@@ -152,21 +153,23 @@ def ingest(sources: list[SourceConfig], db_path: str, command: str = "run", craw
     extract = extract_task if extract_retry_delay is None else extract_task.with_options(
         retry_delay_seconds=extract_retry_delay)
     try:
-        with locked_run(db_path, command, sources, wait=lock_wait) as run_id:
+        with locked_run(db_path, command, sources, wait=lock_wait, held=head_start is not None) as run_id:
             if alerts_config:
                 register_subscriptions(db_path, alerts_config, now=datetime.now(UTC))
             if backfill:  # sure to validate: import GX while pages are fetched (a quiet run may never need it)
                 warm_up_task.submit()
             with kept_open(db_path):
-                known = known_states(db_path, [source.id for source in enabled], backfill=backfill,
-                                     since_year=since_year)
+                known = ({source.id: head_start.known(source.id) for source in enabled} if head_start else
+                         known_states(db_path, [source.id for source in enabled], backfill=backfill,
+                                      since_year=since_year))
                 # A backfill loads sources in slices while they are extracted; a scheduled run's batch stays
                 # whole, as its volume check judges it.
                 arrivals = Arrivals()
                 sink = quote(arrivals.put_slice) if backfill else None
                 # quote(): a source's known state (thousands of keys and validators) is not walked by Prefect
                 # at submit.
-                futures = {source.id: extract.submit(source, quote(known.pop(source.id)), crawler, sink)
+                futures = {source.id: extract.submit(source, quote(known.pop(source.id)), crawler, sink,
+                                                     quote(head_start))
                            for source in enabled}
                 summary = load_all(enabled, futures, rules, db_path, run_id, sighting=True,
                                    volume_runs=None if backfill else command, arrivals=arrivals)
@@ -254,10 +257,7 @@ def _finish_source(source: SourceConfig, receive: Callable[[], Extraction], rule
     if earlier is None and gate.nothing_to_check(stats):
         loaded = load_source(db_path, run_id, extraction, [], fingerprint, sighting=sighting)
     else:
-        refined = refine_task(source.id, quote(extraction), rules)
-        verdict = validate_task(source.id, quote(refined), replace(stats, items=len(refined)))  # less duplicates
-        loaded = load_task(source.id, db_path, run_id, quote(extraction), quote(refined), fingerprint, verdict,
-                           sighting)
+        loaded = load_task(source.id, db_path, run_id, quote(extraction), rules, fingerprint, stats, sighting)
         if isinstance(loaded, WarehouseError):
             raise loaded
     if loaded.blocked and final and earlier is None:

@@ -155,7 +155,7 @@ def prefect_api(port: int | None = None, *, ui: bool = False, services: bool = F
     Prefect's own fallback, its ephemeral API, also runs the server as a subprocess, but first imports the
     server's modules into the running process: 281 MB after one empty flow, against 208 MB this way.
     """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     if url := configured_api():
         _call(while_starting)
@@ -167,9 +167,11 @@ def prefect_api(port: int | None = None, *, ui: bool = False, services: bool = F
             yield url
         return
     # Settings, not the environment: Prefect reads that once, at import. Prefect's runner hands the
-    # settings on to the flow-run processes it starts (`serve`).
+    # settings on to the flow-run processes it starts (`serve`). Without services nothing reads flow-run
+    # heartbeats, and each flow run would wait up to a second at its end for its heartbeat thread.
+    heartbeats = {} if services else {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     with (local_server(port, str(server_log()), ui=ui, services=services, while_starting=while_starting)
-          as api_url, temporary_settings(updates={PREFECT_API_URL: api_url})):
+          as api_url, temporary_settings(updates={PREFECT_API_URL: api_url, **heartbeats})):
         if announce:
             with announced(api_url):
                 yield api_url

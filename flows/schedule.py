@@ -19,11 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from alerts import AlertReport, run_alerts
 from alerts.config import load_alert_config
 from config.sources import load_config
 from extractors.crawl.cadence import cron_line, recheck
+from flows.head_start import MAX_PARALLEL_SOURCES
 from flows.ingest import RunSummary, ingest
 from warehouse.db import WarehouseError
 from warehouse.lock import run_lock
@@ -85,12 +87,16 @@ def plan(sources_path: str, db_path: str) -> list[Planned]:
     return planned
 
 
-@flow(name=INGEST_FLOW)
+@flow(name=INGEST_FLOW, task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES))
 def scheduled_ingest(sources_path: str, db_path: str, source_ids: list[str] | None = None) -> RunSummary:
-    """One scheduled ingestion of some sources (all enabled ones without `source_ids`)."""
+    """One scheduled ingestion of some sources (all enabled ones without `source_ids`).
+
+    The ingest flow's body runs in this flow run, its tasks under it: a nested flow run would cost every
+    scheduled run another flow run's creation, state changes and heartbeat thread.
+    """
     sources, crawler = load_config(sources_path)
     chosen = [s for s in sources if s.enabled and (source_ids is None or s.id in source_ids)]
-    summary = ingest(chosen, db_path, command="schedule", crawler=crawler, lock_wait=LOCK_WAIT_SECONDS,
+    summary = ingest.fn(chosen, db_path, command="schedule", crawler=crawler, lock_wait=LOCK_WAIT_SECONDS,
                      alerts_config=sources_path)
     if summary.fatal:  # a scheduled run refused by the warehouse must show as failed in the Prefect UI
         raise RuntimeError(summary.fatal)

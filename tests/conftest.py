@@ -36,6 +36,14 @@ def prefect_server() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def cli_env(prefect_server) -> dict[str, str]:
+    """The environment for CLI subprocesses: this session's Prefect API, so no run starts its own server."""
+    from prefect.settings import get_current_settings
+
+    return {**os.environ, "PREFECT_API_URL": str(get_current_settings().api.url)}
+
+
 CORE_SITES = ("motions", "active", "branch")  # WordPress and news have their own tests and the demo's
 
 
@@ -98,6 +106,15 @@ def runs_with_an_edit_and_a_failure(folder: Path, db: Path) -> None:
     run_id = start_run(db, "run", load_sources(path))
     record_source_failure(db, run_id, "sample-branch", "ConnectionError: connection refused")
     finish_run(db, run_id, "failed")
+
+
+@pytest.fixture(scope="session")
+def edited_warehouse(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The warehouse of runs_with_an_edit_and_a_failure, built once a session: tests work on copies of it."""
+    folder = tmp_path_factory.mktemp("edited")
+    db = folder / "unionwatch.duckdb"
+    runs_with_an_edit_and_a_failure(folder, db)
+    return db
 
 
 def alive(pid: int) -> bool:

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from expectations.gate import BatchStats
+from expectations.gate import BatchStats, GateResult
 from records import ARTICLE, BLOG_POST, MOTION, Document
 from transforms.classify import load_rules
 from transforms.pipeline import Refined, refine
+from warehouse import quality
 from warehouse.db import connect
 from warehouse.migrate import migrate
 
@@ -70,6 +71,15 @@ def migrated(db_path: Path) -> Path:
     with connect(db_path) as con:
         migrate(con)
     return db_path
+
+
+def record(db_path: Path, run_id: str, result: GateResult, staged: object) -> int:
+    """record_gate in its own transaction, as the loader calls it; how many rows it held."""
+    with connect(db_path) as con:
+        con.execute("BEGIN TRANSACTION")
+        held = quality.record_gate(con, run_id, result, staged)
+        con.execute("COMMIT")
+    return held
 
 
 def add_source_run(db_path: Path, run_id: str, source_id: str, seen: int, status: str = "succeeded",

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 from alerts_support import WebhookReceiver, load, post, write_config
+from support import unionwatch, user_env
 
 from alerts import run_alerts
 
-ROOT = Path(__file__).resolve().parent.parent
 HOOK = '[[subscriptions]]\nid = "staff"\nchannel = "webhook"\nurl_env = "HOOK_URL"\n'
-
-
-def unionwatch(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the console command in `cwd`."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")} | (env or {})
-    environ["PYTHONPATH"] = str(ROOT)
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=environ, capture_output=True,
-                          text=True, timeout=300, check=False)
 
 
 def test_preview_shows_the_next_alert_and_changes_nothing(tmp_path: Path) -> None:
     config = write_config(tmp_path, HOOK)
     with WebhookReceiver() as receiver:
-        env = {"HOOK_URL": receiver.url()}
+        env = user_env({"HOOK_URL": receiver.url()})
         load(tmp_path / "w.duckdb", [post("blog-a", "old", "Old shared services post",
                                           published=datetime(2026, 1, 1, tzinfo=UTC))], sources=["blog-b"])
         assert run_alerts(tmp_path / "w.duckdb", config, now=datetime.now(UTC)).queued == 0, "the baseline"
@@ -58,16 +47,18 @@ def test_send_exits_1_when_something_was_not_delivered(tmp_path: Path) -> None:
     load(tmp_path / "w.duckdb", [post("blog-a", "1", "Shared services", published=datetime(2026, 1, 1, tzinfo=UTC))],
          command="backfill")
     result = unionwatch("alerts", "send", "--notify-backfill", "--db", "w.duckdb", "--sources", str(config),
-                        cwd=tmp_path)
+                        cwd=tmp_path, env=user_env())
     assert result.returncode == 1
     assert "problem: staff: environment variable HOOK_URL is not set" in result.stdout
 
 
 def test_alerts_need_a_warehouse_and_a_valid_config(tmp_path: Path) -> None:
     config = write_config(tmp_path, HOOK + 'mode = "sometimes"\n')
-    missing = unionwatch("alerts", "preview", "--db", "none.duckdb", "--sources", str(config), cwd=tmp_path)
+    missing = unionwatch("alerts", "preview", "--db", "none.duckdb", "--sources", str(config), cwd=tmp_path,
+                         env=user_env())
     assert missing.returncode == 3 and "none.duckdb: no warehouse here yet" in missing.stderr
     load(tmp_path / "w.duckdb", [])
-    bad = unionwatch("alerts", "send", "--db", "w.duckdb", "--sources", str(config), cwd=tmp_path)
+    bad = unionwatch("alerts", "send", "--db", "w.duckdb", "--sources", str(config), cwd=tmp_path,
+                     env=user_env())
     assert bad.returncode == 2
     assert f"config error: {config}:17: mode 'sometimes' is not one of the choices" in bad.stderr

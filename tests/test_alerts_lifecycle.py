@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,13 +20,13 @@ import duckdb
 import feedparser
 import pytest
 from alerts_support import SHARED_HTML, SmtpReceiver, sample_motion, sample_post
+from support import unionwatch, user_env
 
 from demo.content import GMT
 from demo.server import SiteServer, serve_sites
 from demo.sites import demo_sites
 from flows.commands.demo import sources_toml
 
-ROOT = Path(__file__).resolve().parent.parent
 SUBSCRIPTIONS = """
 [[subscriptions]]
 id = "campaigns-feed"
@@ -55,10 +53,7 @@ class Life:
 
     def unionwatch(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run the console command as a user would, in the folder holding sources.toml."""
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")} | self.env
-        environ["PYTHONPATH"] = str(ROOT)
-        return subprocess.run([sys.executable, "-m", "flows.cli", *args, "--db", "w.duckdb"], cwd=self.folder,
-                              env=environ, capture_output=True, text=True, timeout=600, check=False)
+        return unionwatch(*args, "--db", "w.duckdb", cwd=self.folder, env=user_env(self.env), timeout=600)
 
     def subjects(self) -> list[str]:
         """Subjects of every email received so far, in order."""

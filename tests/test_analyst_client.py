@@ -11,12 +11,11 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import runs_with_an_edit_and_a_failure
+from support import copy_warehouse
 
 from warehouse.db import SNAPSHOT_STORAGE, STORAGE_ENV, WarehouseError, connect
 from warehouse.load import start_run
@@ -52,13 +51,11 @@ def readme_session() -> tuple[list[str], str]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(prefect_server, tmp_path_factory) -> Iterator[Path]:
+def warehouse(edited_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two real runs with an edit in between and a failed run, published as the demo's snapshot."""
-    tmp = tmp_path_factory.mktemp("client")
-    db = tmp / "data" / "demo.duckdb"
-    runs_with_an_edit_and_a_failure(tmp, db)
+    db = copy_warehouse(edited_warehouse, tmp_path_factory.mktemp("client") / "data" / "demo.duckdb")
     publish_snapshot(db)
-    yield db
+    return db
 
 
 def test_the_cli_is_duckdb_1x_and_the_python_module_is_still_2() -> None:

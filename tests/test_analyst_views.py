@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import CORE_SITES, ingest_sites
+from support import query
 
 from config.sources import load_sources
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS
@@ -52,22 +53,16 @@ def warehouse(prefect_server, tmp_path_factory) -> Iterator[Path]:
     yield db
 
 
-def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    """Rows of a read-only query."""
-    with connect(db, read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
-
-
 def test_document_history_keeps_every_version_in_order(warehouse) -> None:
-    history = rows(warehouse, """SELECT version, is_current, title, content_hash, seen_at, run_id
+    history = query(warehouse, """SELECT version, is_current, title, content_hash, seen_at, run_id
                                  FROM document_history WHERE document_id = ? ORDER BY version""",
                    [f"sample-active:{EDITED_POST}"])
     original = next(p for p in ACTIVE_BLOG_POSTS if p.post_id == EDITED_POST)
     assert [(v, current, title) for v, current, title, *_ in history] == [
         (1, False, original.title), (2, True, EDITED_TITLE)]
     assert history[0][3] != history[1][3] and history[0][4] < history[1][4] and history[0][5] != history[1][5]
-    documents = rows(warehouse, "SELECT count(*) FROM documents")[0][0]
-    assert rows(warehouse, "SELECT count(*), count(*) FILTER (WHERE is_current) FROM document_history") == [
+    documents = query(warehouse, "SELECT count(*) FROM documents")[0][0]
+    assert query(warehouse, "SELECT count(*), count(*) FILTER (WHERE is_current) FROM document_history") == [
         (documents + 1, documents)]
 
 
@@ -82,7 +77,7 @@ def test_mentions_monthly_counts_current_flags_by_uk_month_topic_and_source(ware
         local = published.astimezone(UK)
         for topic in topics:
             expected[(date(local.year, local.month, 1), topic, source_id)] += 1
-    got = {(month, topic, source_id): mentions for month, topic, source_id, mentions in rows(
+    got = {(month, topic, source_id): mentions for month, topic, source_id, mentions in query(
         warehouse, "SELECT month, topic, source_id, mentions FROM mentions_monthly")}
     assert got == dict(expected)
     # A Pacific-time post published late on 21 March 2012 is 22 March in the UK: same month, counted once.
@@ -90,7 +85,7 @@ def test_mentions_monthly_counts_current_flags_by_uk_month_topic_and_source(ware
 
 
 def test_source_health_shows_failure_streaks_and_freshness(warehouse) -> None:
-    health = {row[0]: row[1:] for row in rows(warehouse, """
+    health = {row[0]: row[1:] for row in query(warehouse, """
         SELECT source_id, last_status, failure_streak, last_error, documents, flagged,
                last_success_at, last_run_at, last_new_item_at
         FROM source_health""")}
@@ -101,12 +96,12 @@ def test_source_health_shows_failure_streaks_and_freshness(warehouse) -> None:
     flagged_posts = sum(1 for p in ACTIVE_BLOG_POSTS if p.expected_topics) - 1  # one flag was cleared
     assert active[:5] == ("succeeded", 0, None, len(ACTIVE_BLOG_POSTS), flagged_posts)
     assert active[5] == active[6]
-    first_seen = rows(warehouse, "SELECT max(first_seen_at) FROM document_keys WHERE source_id = 'sample-active'")
+    first_seen = query(warehouse, "SELECT max(first_seen_at) FROM document_keys WHERE source_id = 'sample-active'")
     assert active[7] == first_seen[0][0]
 
 
 def test_run_log_has_one_row_per_run_with_its_totals(warehouse) -> None:
-    log = rows(warehouse, """SELECT status, sources, sources_failed, documents_new, documents_changed, flags_new,
+    log = query(warehouse, """SELECT status, sources, sources_failed, documents_new, documents_changed, flags_new,
                                     duration_seconds >= 0, requests > 0
                              FROM run_log ORDER BY started_at""")
     flagged = sum(1 for item in [*MOTIONS, *ACTIVE_BLOG_POSTS, *BRANCH_BLOG_POSTS] if item.expected_topics)

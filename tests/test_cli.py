@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
+import support
+from support import user_env
 
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS, REPOST_POST
 from demo.news_content import NEWS_ITEMS, PRESS_RELEASE_ITEM
@@ -18,12 +18,10 @@ from records import ARTICLE
 def unionwatch(*args: str, cwd: Path, fresh_home: bool = False,
                extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the console command in `cwd`; `fresh_home` drops Prefect settings and points HOME at `cwd`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env = user_env()
     if fresh_home:
         env = {k: v for k, v in env.items() if not k.startswith(("PREFECT_", "DO_NOT_TRACK"))} | {"HOME": str(cwd)}
-    env |= extra_env or {}
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return support.unionwatch(*args, cwd=cwd, env=env | (extra_env or {}))
 
 
 def test_help_teaches_the_commands(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support import query
 
 from config.sources import load_config, load_sources
 from demo.content import ACTIVE_BLOG_POSTS, MOTIONS
@@ -116,14 +117,6 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def cli_env(prefect_server) -> dict[str, str]:
-    """The environment for CLI subprocesses: this session's Prefect API, so no run starts its own server."""
-    from prefect.settings import get_current_settings
-
-    return {**os.environ, "PREFECT_API_URL": str(get_current_settings().api.url)}
-
-
-@pytest.fixture(scope="module")
 def servers() -> Iterator[dict[str, SiteServer]]:
     """The three sample sites for the whole module; tests may swap a server's site and must put it back."""
     with serve_sites(demo_sites(*SITES)) as started:
@@ -175,12 +168,6 @@ def tmpfs(path: Path, size: str) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(path)], check=False)
 
 
-def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    """A read-only query; opening read-only also proves the file is a sound DuckDB warehouse."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
-
-
 def differences(db: Path, clean: Path) -> dict[str, list[tuple]]:
     """Per compared table, rows in one warehouse and not the other (duplicates counted)."""
     found = {}
@@ -196,10 +183,10 @@ def differences(db: Path, clean: Path) -> dict[str, list[tuple]]:
 
 def assert_recovers(sources: Path, db: Path, clean: Path) -> None:
     """The killed run is 'running' until the next run marks it 'abandoned'; then all equals a clean run."""
-    assert [status for (status,) in rows(db, "SELECT status FROM runs")] == ["running"]
-    assert rows(db, ORPHANS) == [(0,)]
+    assert [status for (status,) in query(db, "SELECT status FROM runs")] == ["running"]
+    assert query(db, ORPHANS) == [(0,)]
     assert ingest(sources, db).ok
-    assert sorted(status for (status,) in rows(db, "SELECT status FROM runs")) == ["abandoned", "succeeded"]
+    assert sorted(status for (status,) in query(db, "SELECT status FROM runs")) == ["abandoned", "succeeded"]
     assert differences(db, clean) == {}
 
 
@@ -222,7 +209,7 @@ def test_a_second_run_is_refused_and_a_run_killed_while_fetching_is_completed_by
             first.kill()
         finally:
             stall.release()
-    counts = dict(rows(db, "SELECT source_id, count(*) FROM documents GROUP BY ALL"))
+    counts = dict(query(db, "SELECT source_id, count(*) FROM documents GROUP BY ALL"))
     assert counts == {"sample-motions": len(MOTIONS), "sample-active": len(ACTIVE_BLOG_POSTS)}, \
         "whole sources, and only finished ones"
     assert_recovers(sources, db, clean)
@@ -252,10 +239,10 @@ def test_killed_while_loading_a_source_writes_all_of_it_or_none(moment: str, pad
         run.wait_for("the load committing", lambda: Path(f"{db}.wal").exists(), every=0.001)
     run.kill()
     assert f"sample-motions: {len(MOTIONS)} new" not in run.stderr, "killed too late: the load had finished"
-    stored = rows(db, "SELECT count(*) FROM documents")[0][0]
-    archived = rows(db, "SELECT count(*) FROM responses")[0][0]
+    stored = query(db, "SELECT count(*) FROM documents")[0][0]
+    archived = query(db, "SELECT count(*) FROM responses")[0][0]
     print(f"killed while {moment}: {stored} documents and {archived} responses survived")
-    whole = tuple(rows(reference, f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608 - two fixed names
+    whole = tuple(query(reference, f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608 - two fixed names
                   for table in ("documents", "responses"))
     assert (stored, archived) in ((0, 0), whole), "a source is loaded whole or not at all"
     assert_recovers(sources, db, reference)
@@ -275,12 +262,12 @@ def test_a_backfill_killed_between_slices_keeps_whole_slices_and_the_next_backfi
                  every=0.005)
     run.kill()
     assert f"sample-motions: {len(MOTIONS)} new" not in run.stderr, "killed too late: the backfill had finished"
-    stored = rows(db, "SELECT count(*) FROM documents")[0][0]
+    stored = query(db, "SELECT count(*) FROM documents")[0][0]
     print(f"killed after the first slice: {stored} documents survived")
     assert stored in (4, 8, 12), "whole slices only"
-    assert rows(db, ORPHANS) == [(0,)]
+    assert query(db, ORPHANS) == [(0,)]
     assert run_flow(sources_list, str(db), backfill=True, crawler=crawler, extract_retry_delay=0).ok
-    assert sorted(status for (status,) in rows(db, "SELECT status FROM runs")) == ["abandoned", "succeeded"]
+    assert sorted(status for (status,) in query(db, "SELECT status FROM runs")) == ["abandoned", "succeeded"]
     assert differences(db, reference) == {}
 
 
@@ -317,8 +304,8 @@ def full_disk(sources: Path, clean: Path, cli_env, tmp_path_factory: pytest.Temp
         db = small / "warehouse.duckdb"
         run = Run(cli_env, sources, db, tmp / "full")
         code = run.finish()
-        orphans = rows(db, ORPHANS)[0][0]
-        loaded = dict(rows(db, "SELECT source_id, count(*) FROM documents GROUP BY ALL"))
+        orphans = query(db, ORPHANS)[0][0]
+        loaded = dict(query(db, "SELECT source_id, count(*) FROM documents GROUP BY ALL"))
         subprocess.run(["mount", "-o", "remount,size=64m", str(small)], check=True)
         assert ingest(sources, db).ok
         yield FullDisk(code, run.stderr, orphans, loaded, differences(db, clean))
@@ -326,7 +313,7 @@ def full_disk(sources: Path, clean: Path, cli_env, tmp_path_factory: pytest.Temp
 
 def test_a_full_disk_writes_nothing_half_and_the_next_run_recovers(full_disk: FullDisk, clean: Path) -> None:
     assert full_disk.code != 0 and full_disk.orphans == 0
-    whole = dict(rows(clean, "SELECT source_id, count(*) FROM documents GROUP BY ALL"))
+    whole = dict(query(clean, "SELECT source_id, count(*) FROM documents GROUP BY ALL"))
     assert all(whole[source] == count for source, count in full_disk.loaded.items()), full_disk.loaded
     assert full_disk.after_growing == {}
 

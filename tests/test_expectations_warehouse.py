@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from quality_support import NOW, add_source_run, migrated, motion, post, refined, stats
+from quality_support import NOW, add_source_run, migrated, motion, post, record, refined, stats
 
 from expectations import gate
 from records import BLOG_POST, MOTION
@@ -15,15 +15,6 @@ from warehouse import quality
 from warehouse.db import connect
 from warehouse.load import RELATED_COLUMNS
 from warehouse.load import stage_frame as stage
-
-
-def record(db_path: Path, run_id: str, result: gate.GateResult, staged) -> int:
-    """record_gate in its own transaction, as the loader calls it."""
-    with connect(db_path) as con:
-        con.execute("BEGIN TRANSACTION")
-        held = quality.record_gate(con, run_id, result, staged)
-        con.execute("COMMIT")
-    return held
 
 
 def test_failing_rows_are_quarantined_with_their_reasons_and_full_payload(db_path: Path) -> None:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 from alerts_support import SHARED_HTML, sample_motion, sample_post
+from support import query
 
 from config.sources import load_sources
 from demo.content import GMT
@@ -55,7 +56,6 @@ SAME_AS_CLEAN = {
     "alert_outbox": "document_id, subscription_id, status, news",
 }
 SUBSCRIPTION = '\n[[subscriptions]]\nid = "staff-feed"\nchannel = "atom"\npath = "alerts.atom"\n'
-
 
 
 class Page:
@@ -132,12 +132,6 @@ def runs(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[F
         ingest_once(servers, tmp / "clean.duckdb", tmp / "clean")
         faulty_runs()
         yield result
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    """Rows of a read-only query."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
 
 
 def differences(db: Path, clean: Path, table: str, columns: str) -> list[tuple]:

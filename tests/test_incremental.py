@@ -6,9 +6,9 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pytest
 from conftest import ingest_sites
+from support import query
 
 from config.sources import load_sources
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS
@@ -24,12 +24,6 @@ TABLES = ("document_keys", "document_versions", "flags", "raw_bodies", "response
 def run(sites: dict[str, SiteServer], db_path: Path, tmp_path: Path, **options) -> RunSummary:
     """One ingestion over the given sample sites."""
     return ingest_sites(sites, tmp_path, db_path, **options)
-
-
-def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    """Rows of a read-only query."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
 
 
 def snapshot(db_path: Path) -> dict[str, list[tuple]]:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
-from conftest import ingest_sites
+from conftest import CORE_SITES, ingest_sites
+from support import query
 
 from config.sources import load_sources
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS, BlogPost
-from demo.server import SiteServer
+from demo.server import SiteServer, serve_sites
+from demo.sites import demo_sites
 from flows.commands.demo import sources_toml
 from flows.ingest import RunSummary, ingest
 from warehouse.lock import run_lock
@@ -27,20 +30,32 @@ def run(sites: dict[str, SiteServer], db_path: Path, tmp_path: Path) -> RunSumma
     return ingest_sites(sites, tmp_path, db_path)
 
 
-def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    """Rows of a read-only query against the warehouse."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
-
-
 def counts(db_path: Path) -> dict[str, int]:
     """Row counts of the tables a rerun must not grow."""
     return {table: query(db_path, f"SELECT count(*) FROM {table}")[0][0] for table in COUNTED_TABLES}  # noqa: S608
 
 
-def test_every_motion_is_loaded_with_its_metadata(sites, db_path, tmp_path) -> None:
-    summary = run(sites, db_path, tmp_path)
-    assert summary.ok
+@dataclass
+class FirstRun:
+    """The core sample sites after one run into a fresh warehouse: what the run requested and loaded."""
+
+    sites: dict[str, SiteServer]
+    db_path: Path
+    summary: RunSummary
+
+
+@pytest.fixture(scope="module")
+def first_run(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstRun]:
+    """One run over fresh sample sites, shared by the tests that only read what it did."""
+    tmp = tmp_path_factory.mktemp("first-run")
+    with serve_sites(demo_sites(*CORE_SITES)) as sites:
+        db_path = tmp / "unionwatch.duckdb"
+        yield FirstRun(sites, db_path, run(sites, db_path, tmp))
+
+
+def test_every_motion_is_loaded_with_its_metadata(first_run: FirstRun) -> None:
+    sites, db_path = first_run.sites, first_run.db_path
+    assert first_run.summary.ok
     rows = query(db_path, """SELECT d.url, d.title, d.conference, d.decision, d.published_at, v.year, v.motion_group
                              FROM documents d JOIN document_keys k USING (document_id)
                              JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
@@ -54,8 +69,8 @@ def test_every_motion_is_loaded_with_its_metadata(sites, db_path, tmp_path) -> N
     assert listing == ["/policy-motions/", "/policy-motions/page/2/", "/policy-motions/page/3/"]
 
 
-def test_blog_posts_from_feed_and_from_html_fallback(sites, db_path, tmp_path) -> None:
-    run(sites, db_path, tmp_path)
+def test_blog_posts_from_feed_and_from_html_fallback(first_run: FirstRun) -> None:
+    sites, db_path = first_run.sites, first_run.db_path
     for source_id, posts in BLOGS.items():
         rows = query(db_path, """SELECT document_id, title, author, published_at FROM documents
                                  WHERE source_id = ? AND kind = 'blog_post'""", [source_id])
@@ -68,8 +83,8 @@ def test_blog_posts_from_feed_and_from_html_fallback(sites, db_path, tmp_path) -
     assert "max-results=100" in feed_pages[0].query_string and "orderby=updated" in feed_pages[0].query_string
 
 
-def test_bodies_hold_the_post_only(sites, db_path, tmp_path) -> None:
-    run(sites, db_path, tmp_path)
+def test_bodies_hold_the_post_only(first_run: FirstRun) -> None:
+    db_path = first_run.db_path
     bodies = dict(query(db_path, "SELECT document_id, body FROM documents"))
     posts: list[tuple[str, BlogPost]] = [(s, p) for s, ps in BLOGS.items() for p in ps]
     for source_id, post in posts:
@@ -84,8 +99,8 @@ def test_bodies_hold_the_post_only(sites, db_path, tmp_path) -> None:
         assert motion.conference not in body, "metadata must not lead the body"
 
 
-def test_flags_are_exactly_the_expected_topics(sites, db_path, tmp_path) -> None:
-    run(sites, db_path, tmp_path)
+def test_flags_are_exactly_the_expected_topics(first_run: FirstRun) -> None:
+    db_path = first_run.db_path
     flagged = {doc_id: set(topics) for doc_id, topics in query(
         db_path, "SELECT document_id, topics FROM flagged_documents")}
     expected = {f"sample-motions:{m.slug}": set(m.expected_topics) for m in MOTIONS if m.expected_topics}

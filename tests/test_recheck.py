@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from quality_support import NOW, add_source_run, migrated, motion, post, refined, stats
+from quality_support import NOW, add_source_run, migrated, motion, post, record, refined, stats
 
 from expectations import context, gate, run_suite
 from expectations import motion as motion_suite
@@ -27,19 +27,11 @@ def fresh_suites() -> Iterator[None]:
     context.reset()
 
 
-def hold(db_path: Path, run_id: str, result: gate.GateResult, batch) -> None:
-    """Record a gate as the loader would."""
-    with connect(db_path) as con:
-        con.execute("BEGIN TRANSACTION")
-        quality.record_gate(con, run_id, result, stage(batch))
-        con.execute("COMMIT")
-
-
 def test_rows_pass_after_the_suite_learns_a_new_decision(db_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          fresh_suites: None) -> None:
     migrated(db_path)
     batch = refined([motion(0), motion(1, decision="Noted"), motion(2, decision="Noted", title="")])
-    hold(db_path, "run-1", gate.check(batch, stats(batch, MOTION, history=[3, 3, 3]), now=NOW), batch)
+    record(db_path, "run-1", gate.check(batch, stats(batch, MOTION, history=[3, 3, 3]), now=NOW), stage(batch))
 
     before = recheck(db_path, now=NOW)
     assert before.rows.empty and before.checked == 2
@@ -63,7 +55,7 @@ def test_a_blocked_batch_is_released_when_the_bounds_change_or_a_maintainer_acce
     migrated(db_path)
     batch = refined([post(i) for i in range(5)])
     result = gate.check(batch, stats(batch, BLOG_POST, items=300, history=[25, 25, 25]), now=NOW)
-    hold(db_path, "run-1", result, batch)
+    record(db_path, "run-1", result, stage(batch))
 
     held = recheck(db_path, now=NOW)
     assert held.rows.empty and held.unblocked == []
@@ -82,8 +74,8 @@ def test_apply_recheck_closes_released_rows_and_counts_the_batch_as_a_success(db
     batch = refined([post(i) for i in range(5)])
     add_source_run(db_path, "run-0", "branchblog", 40, finished_at=NOW - timedelta(days=1))  # the baseline
     add_source_run(db_path, "run-1", "branchblog", 5, status=quality.BLOCKED)
-    hold(db_path, "run-1", gate.check(batch, stats(batch, BLOG_POST, items=300, history=[25, 25, 25]), now=NOW),
-         batch)
+    record(db_path, "run-1", gate.check(batch, stats(batch, BLOG_POST, items=300, history=[25, 25, 25]), now=NOW),
+           stage(batch))
     report = recheck(db_path, now=NOW, accept_batch={"branchblog"})
     with connect(db_path) as con:
         con.execute("BEGIN TRANSACTION")
@@ -99,9 +91,9 @@ def test_a_row_quarantined_again_or_published_later_is_superseded_not_published_
     migrated(db_path)
     history = [3, 3, 3]
     first = refined([post(0, title="Popular Posts"), post(1, title="Popular Posts"), post(2)])
-    hold(db_path, "run-1", gate.check(first, stats(first, BLOG_POST, history=history), now=NOW), first)
+    record(db_path, "run-1", gate.check(first, stats(first, BLOG_POST, history=history), now=NOW), stage(first))
     second = refined([post(0, title="Popular Posts"), post(1), post(2)])
-    hold(db_path, "run-2", gate.check(second, stats(second, BLOG_POST, history=history), now=NOW), second)
+    record(db_path, "run-2", gate.check(second, stats(second, BLOG_POST, history=history), now=NOW), stage(second))
     with connect(db_path) as con:  # run 2 published post-1, as the loader does for a passing row
         con.execute("""INSERT INTO document_keys (document_id, source_id, kind, source_key, current_version,
                                                   first_seen_at, last_seen_at)

@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CORE_SITES, ingest_sites
+from support import unionwatch
 
 from demo.server import serve_sites
 from demo.sites import demo_sites
@@ -78,9 +78,7 @@ def warehouse(prefect_server, tmp_path_factory) -> Iterator[Path]:
 def page(warehouse) -> Path:
     """The report written by the command line."""
     out = warehouse.parent / "site" / "report.html"
-    result = subprocess.run([sys.executable, "-m", "flows.cli", "report", str(out), "--db", str(warehouse)],
-                            cwd=warehouse.parent, env=dict(os.environ), capture_output=True, text=True,
-                            timeout=120, check=False)
+    result = unionwatch("report", str(out), "--db", str(warehouse), cwd=warehouse.parent)
     assert result.returncode == 0, result.stderr
     assert f"Wrote {out}" in result.stdout and "Reading snapshot" in result.stderr
     return out

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support import unionwatch
 
 from demo.content import ACTIVE_BLOG_POSTS, BRANCH_BLOG_POSTS, MOTIONS
 from demo.server import SiteServer
@@ -49,12 +50,6 @@ def prefect_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         os.environ.update(saved)
 
 
-def unionwatch(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the CLI against the test server."""
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
-
-
 def start_worker(env: dict[str, str], pool: str, name: str, log: Path) -> subprocess.Popen:
     """A `prefect worker start` process (it ignores a first SIGTERM; see stop_worker)."""
     return subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", pool, "--name", name],
@@ -71,7 +66,8 @@ def test_two_workers_fill_the_warehouse_like_one_process(sites: dict[str, SiteSe
         (tmp_path / "sources.toml").write_text(
             "[crawler]\nslice_documents = 4\n\n" + sources_toml(urls)
             + sources_toml({"active": extra.url}).replace("sample-active", "sample-mirror"))
-        deployed = unionwatch(prefect_env, tmp_path, "deploy", "--db", "distributed.duckdb", "--partitions", "2")
+        deployed = unionwatch("deploy", "--db", "distributed.duckdb", "--partitions", "2", cwd=tmp_path,
+                              env=prefect_env)
         assert deployed.returncode == 0, deployed.stderr
         loader_env = prefect_env | {"PREFECT_LOGGING_LEVEL": "INFO"}  # its log then names every task run
         workers = [start_worker(loader_env if n == 0 else prefect_env, pool, f"w{n}", tmp_path / f"worker{n}.log")
@@ -89,7 +85,7 @@ def test_two_workers_fill_the_warehouse_like_one_process(sites: dict[str, SiteSe
         assert run.returncode == 0 and "Completed" in run.stdout, run.stdout + run.stderr + logs
         loads = logs.count("Task run 'load-sample-motions' - Finished in state Completed()")
         assert loads > 1, f"the motions backfill was loaded in {loads} transaction(s), not in slices:\n{logs}"
-        single = unionwatch(prefect_env, tmp_path, "backfill", "--db", "single.duckdb")
+        single = unionwatch("backfill", "--db", "single.duckdb", cwd=tmp_path, env=prefect_env)
         assert single.returncode == 0, single.stderr
         distributed, alone = contents(tmp_path / "distributed.duckdb"), contents(tmp_path / "single.duckdb")
         assert len(distributed["documents"]) == len(MOTIONS) + 2 * len(ACTIVE_BLOG_POSTS) + len(BRANCH_BLOG_POSTS)

@@ -288,6 +288,7 @@ def test_serve_fires_scheduled_ingests_and_delivers_a_digest(digest_setup, db_pa
     output += server_log.read_text()[-2000:] if server_log.exists() else ""
     assert "COMPLETED" in runs.get("ingest-frequent", []), (runs, output)
     assert "COMPLETED" in runs.get("digest", []), (runs, output)
+    assert "?" not in runs, runs  # every flow run is a deployment's: a scheduled ingest nests no flow run
     assert len(smtp.mails) == 1, output  # one digest, however many passes ran
     assert is_digest_of_the_new_post(smtp.mails[0].message)
     with pytest.raises(requests.ConnectionError):  # the local server stopped with serve

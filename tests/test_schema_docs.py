@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import runs_with_an_edit_and_a_failure
+from support import copy_warehouse
 
 from warehouse.db import connect
 from warehouse.migrate import migrate
@@ -60,12 +59,9 @@ def differences(name: str, in_database: Columns, in_docs: Columns) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(prefect_server, tmp_path_factory) -> Iterator[Path]:
+def warehouse(edited_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two real runs with an edit in between, then a run in which one source failed."""
-    tmp = tmp_path_factory.mktemp("docs")
-    db = tmp / "unionwatch.duckdb"
-    runs_with_an_edit_and_a_failure(tmp, db)
-    yield db
+    return copy_warehouse(edited_warehouse, tmp_path_factory.mktemp("docs") / "unionwatch.duckdb")
 
 
 def test_every_view_is_documented_column_by_column(tmp_path) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from support import unionwatch
 
 from warehouse import search as search_module
 from warehouse.db import connect
@@ -183,9 +181,3 @@ def test_a_warehouse_from_before_search_gets_a_clear_message(tmp_path) -> None:
     result = unionwatch("search", "payroll", "--db", str(db), cwd=tmp_path)
     assert result.returncode == 3 and "search_documents" in result.stderr
     assert "run `unionwatch run` once" in result.stderr and "Traceback" not in result.stderr
-
-
-def unionwatch(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the command line as a user would."""
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=dict(os.environ),
-                          capture_output=True, text=True, timeout=120, check=False)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 from alerts_support import SmtpReceiver, WebhookReceiver, tls_files
+from support import unionwatch
 
 from demo.server import SiteServer
 from flows.commands.demo import sources_toml
@@ -30,12 +28,6 @@ url_env = "HOOK_URL"
 """
 
 
-def unionwatch(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the CLI with `env`."""
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
-
-
 def every_value(db: Path) -> str:
     """Every cell of every table and view of the warehouse, as one string."""
     with duckdb.connect(str(db), read_only=True) as con:
@@ -45,20 +37,21 @@ def every_value(db: Path) -> str:
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
-def test_secrets_never_reach_output_logs_or_the_warehouse(sites: dict[str, SiteServer], tmp_path: Path) -> None:
+def test_secrets_never_reach_output_logs_or_the_warehouse(sites: dict[str, SiteServer], cli_env: dict[str, str],
+                                                          tmp_path: Path) -> None:
     sites["active"].site.posts[0].title = HOSTILE_TITLE
     ca_file, context = tls_files(tmp_path)
     with SmtpReceiver(tls=context, users={"uw": SMTP_PASSWORD}) as smtp, WebhookReceiver() as hook:
         hook.statuses = [500]  # the first delivery fails, so error paths are exercised too
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-        env |= smtp.env("starttls") | {"UNIONWATCH_SMTP_USER": "uw", "UNIONWATCH_SMTP_PASSWORD": SMTP_PASSWORD,
-                                       "UNIONWATCH_SMTP_CAFILE": str(ca_file), "HOOK_URL": hook.url(f"/hook/{TOKEN}")}
+        env = cli_env | smtp.env("starttls") | {
+            "UNIONWATCH_SMTP_USER": "uw", "UNIONWATCH_SMTP_PASSWORD": SMTP_PASSWORD,
+            "UNIONWATCH_SMTP_CAFILE": str(ca_file), "HOOK_URL": hook.url(f"/hook/{TOKEN}")}
         config = tmp_path / "sources.toml"
         config.write_text(sources_toml({name: server.url for name, server in sites.items()}) + SUBSCRIPTIONS)
         # What a backfill discovers is sent only on request: --notify-backfill sends it.
-        results = [unionwatch(env, tmp_path, "backfill", "--db", "w.duckdb"),
-                   unionwatch(env, tmp_path, "alerts", "send", "--notify-backfill", "--db", "w.duckdb"),
-                   unionwatch(env, tmp_path, "alerts", "send", "--db", "w.duckdb")]
+        results = [unionwatch("backfill", "--db", "w.duckdb", cwd=tmp_path, env=env),
+                   unionwatch("alerts", "send", "--notify-backfill", "--db", "w.duckdb", cwd=tmp_path, env=env),
+                   unionwatch("alerts", "send", "--db", "w.duckdb", cwd=tmp_path, env=env)]
     assert results[0].returncode == 0, results[0].stderr
     assert smtp.mails and hook.accepted(f"/hook/{TOKEN}"), "alerts were delivered, so the secrets were used"
     assert any(post.status == 500 for post in hook.posts), "a failed delivery was reported"

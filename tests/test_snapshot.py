@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CORE_SITES, ingest_sites
+from support import unionwatch
 
 from demo.server import SiteServer, serve_sites
 from demo.sites import demo_sites
@@ -53,12 +53,6 @@ def python(script: str, *args: str) -> subprocess.Popen[str]:
     """Another process running `script`, talking over stdin/stdout."""
     return subprocess.Popen([sys.executable, "-c", script, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-
-
-def unionwatch(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the command line as a user would."""
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=dict(os.environ),
-                          capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CORE_SITES, ingest_sites
+from support import query, unionwatch
 
 from demo.server import serve_sites
 from demo.sites import demo_sites
@@ -32,43 +32,31 @@ def warehouse(prefect_server, tmp_path_factory) -> Iterator[Path]:
     yield db
 
 
-def unionwatch(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the command line as a user would."""
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=dict(os.environ),
-                          capture_output=True, text=True, timeout=120, check=False)
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    """Rows of a read-only query."""
-    with connect(db, read_only=True) as con:
-        return con.execute(sql).fetchall()
-
-
 def test_sql_prints_a_table_csv_and_json(warehouse, tmp_path) -> None:
-    query = "SELECT source_id, documents, flagged FROM source_health ORDER BY source_id"
-    expected = rows(warehouse, query)
-    table = unionwatch("sql", query, "--db", str(warehouse), cwd=tmp_path)
+    statement = "SELECT source_id, documents, flagged FROM source_health ORDER BY source_id"
+    expected = query(warehouse, statement)
+    table = unionwatch("sql", statement, "--db", str(warehouse), cwd=tmp_path)
     assert table.returncode == 0, table.stderr
     assert "source_id" in table.stdout
     for source_id, documents, flagged in expected:
         assert any(source_id in line and f" {documents} " in line and f" {flagged} " in line
                    for line in table.stdout.splitlines())
     assert f"Reading snapshot {warehouse.with_name(warehouse.stem + '.snapshot.duckdb')}" in table.stderr
-    as_csv = unionwatch("sql", query, "--format", "csv", "--db", str(warehouse), cwd=tmp_path)
+    as_csv = unionwatch("sql", statement, "--format", "csv", "--db", str(warehouse), cwd=tmp_path)
     assert list(csv.reader(io.StringIO(as_csv.stdout))) == [
         ["source_id", "documents", "flagged"], *[[str(value) for value in row] for row in expected]]
-    as_json = unionwatch("sql", query, "--format", "json", "--db", str(warehouse), cwd=tmp_path)
+    as_json = unionwatch("sql", statement, "--format", "json", "--db", str(warehouse), cwd=tmp_path)
     assert json.loads(as_json.stdout) == [dict(zip(["source_id", "documents", "flagged"], row, strict=True))
                                           for row in expected]
 
 
 def test_json_and_csv_keep_lists_and_times(warehouse, tmp_path) -> None:
-    query = "SELECT document_id, topics, published_at FROM flagged_documents ORDER BY document_id LIMIT 3"
-    expected = rows(warehouse, query)
-    records = json.loads(unionwatch("sql", query, "--format", "json", "--db", str(warehouse), cwd=tmp_path).stdout)
+    statement = "SELECT document_id, topics, published_at FROM flagged_documents ORDER BY document_id LIMIT 3"
+    expected = query(warehouse, statement)
+    records = json.loads(unionwatch("sql", statement, "--format", "json", "--db", str(warehouse), cwd=tmp_path).stdout)
     assert [(r["document_id"], r["topics"], datetime.fromisoformat(r["published_at"])) for r in records] == expected
     lines = list(csv.DictReader(io.StringIO(
-        unionwatch("sql", query, "--format", "csv", "--db", str(warehouse), cwd=tmp_path).stdout)))
+        unionwatch("sql", statement, "--format", "csv", "--db", str(warehouse), cwd=tmp_path).stdout)))
     assert [json.loads(line["topics"]) for line in lines] == [row[1] for row in expected]
 
 
@@ -78,7 +66,7 @@ def test_sql_errors_are_clear_and_nothing_can_be_written(warehouse, tmp_path) ->
     assert "Traceback" not in missing.stderr
     write = unionwatch("sql", "DELETE FROM flags", "--db", str(warehouse), cwd=tmp_path)
     assert write.returncode == 2 and "read-only" in write.stderr
-    assert rows(warehouse, "SELECT count(*) FROM flags")[0][0] > 0
+    assert query(warehouse, "SELECT count(*) FROM flags")[0][0] > 0
     nowhere = unionwatch("sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb"), cwd=tmp_path)
     assert nowhere.returncode == 3 and "no warehouse here yet" in nowhere.stderr
 
@@ -88,7 +76,7 @@ def test_export_writes_every_view_whole(warehouse, tmp_path, fmt) -> None:
     out = tmp_path / "export"
     result = unionwatch("export", "--format", fmt, str(out), "--db", str(warehouse), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    views = [name for (name,) in rows(warehouse, VIEWS_SQL)]
+    views = [name for (name,) in query(warehouse, VIEWS_SQL)]
     assert {"documents", "flagged_documents", "mentions_monthly", "source_health"} <= set(views)
     assert sorted(path.name for path in out.iterdir()) == sorted(f"{view}.{fmt}" for view in views)
     reader = "read_parquet(?)" if fmt == "parquet" else "read_csv(?, header = true, all_varchar = true)"
@@ -102,7 +90,7 @@ def test_export_writes_every_view_whole(warehouse, tmp_path, fmt) -> None:
             count = con.execute(f'SELECT count(*) FROM "{view}"').fetchone()[0]  # noqa: S608
             assert exported_rows == count, view
             assert f"{path}  {count:,} rows" in result.stdout
-    flagged = rows(warehouse, "SELECT document_id, topics FROM flagged_documents ORDER BY 1")
+    flagged = query(warehouse, "SELECT document_id, topics FROM flagged_documents ORDER BY 1")
     if fmt == "parquet":
         with connect(warehouse, read_only=True) as con:
             assert con.execute("SELECT document_id, topics FROM read_parquet(?) ORDER BY 1",
@@ -150,7 +138,7 @@ def test_exports_read_back_the_same_in_pandas_polars_and_the_1x_cli(warehouse, t
         assert [name for name, _ in described] == names, f"1.x CLI, {view}"
         if fmt == "parquet":
             assert described == columns, f"1.x CLI reads {view}'s types as the view has them"
-    flagged = rows(warehouse, "SELECT document_id, topics, published_at FROM flagged_documents ORDER BY 1")
+    flagged = query(warehouse, "SELECT document_id, topics, published_at FROM flagged_documents ORDER BY 1")
     path = out / f"flagged_documents.{fmt}"
     if fmt == "parquet":
         frame = pl.read_parquet(path).sort("document_id")

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from html import escape as escaped
 from pathlib import Path
 
 import feedparser
+import pytest
 from alerts_support import SmtpReceiver, baseline, load, post, write_config
 
 from alerts import run_alerts
 from alerts.render import AGAIN_SECTION
 from benchmarks.stories_data import BOILERPLATE, FURNITURE_BOTTOM, INTROS, RELEASES, body
 from benchmarks.stories_eval import TARGET, evaluate
+from flows.cli import main
 from transforms.stories import Member, Signature, cluster, exact_similarity, signature, similarity
 from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
@@ -143,18 +143,19 @@ def test_one_alert_per_story_names_its_copies_and_later_copies_join_silently(db_
     assert outbox(db_path)["wp:edited"] == ("skipped", COPY_OF_STORY)
 
 
-def test_explain_shows_the_story_and_why_a_copy_joined(db_path: Path) -> None:
+def test_explain_shows_the_story_and_why_a_copy_joined(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     load(db_path, [post("news", "payroll", "Union warns merged payroll plan", published=NOW - timedelta(days=1),
                         body=PAYROLL)])
     load(db_path, [post("blog", "repost", "No to this plan", published=NOW, body=REPOST)])
     refresh_stories(db_path)
-    copy = subprocess.run([sys.executable, "-m", "flows.cli", "explain", "https://blog.example.org/repost.html",
-                           "--db", str(db_path)], capture_output=True, text=True, timeout=120, check=True).stdout
+    capsys.readouterr()  # only what explain prints below
+    assert main(["explain", "https://blog.example.org/repost.html", "--db", str(db_path)]) == 0
+    copy = capsys.readouterr().out
     assert "story: news:payroll (2 documents)" in copy
     assert "joined as a copy of news:payroll: estimated containment" in copy
     assert "with the first document:" in copy and '"' in copy.split("with the first document:")[1]
-    first = subprocess.run([sys.executable, "-m", "flows.cli", "explain", "news:payroll", "--db", str(db_path)],
-                           capture_output=True, text=True, timeout=120, check=True).stdout
+    assert main(["explain", "news:payroll", "--db", str(db_path)]) == 0
+    first = capsys.readouterr().out
     assert "story: its own, as its first document; 1 copy elsewhere" in first
 
 

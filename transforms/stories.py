@@ -18,9 +18,13 @@ import re
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -32,11 +36,27 @@ COPY_CONTAINMENT = 0.8  # a document joins a story when this share of the shorte
 COPY_JACCARD = 0.45  # and overlap this much overall: a short release inside shared boilerplate is no copy
 WORD = re.compile(r"[^\W_]+")
 
-# CRC-32 as the base hash: one C call per shingle (datasketch's SHA-1 default took half the signing time); the
-# MinHash permutations on top of it are datasketch's.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
-_LSH = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
-BANDS, ROWS = _LSH.b, _LSH.r  # 32 bands of 4 values at 0.4
+
+@cache
+def _template() -> MinHash:
+    """The empty MinHash every signature starts from, built on first use.
+
+    CRC-32 as the base hash: one C call per shingle (datasketch's SHA-1 default took half the signing time);
+    the MinHash permutations on top of it are datasketch's. Importing datasketch imports scipy.integrate (for
+    MinHashLSH's parameters), so it waits until a run has a document to sign.
+    """
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
+
+
+@cache
+def lsh_bands() -> tuple[int, int]:
+    """Bands and rows per band of the signature, as datasketch's MinHashLSH chooses them (32 of 4 at 0.4)."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
 
 
 @dataclass(frozen=True)
@@ -96,7 +116,7 @@ def shingles(text: str) -> set[str]:
 def signature(text: str) -> Signature:
     """The MinHash signature of `text`'s shingles."""
     found = shingles(text)
-    minhash = _TEMPLATE.copy()
+    minhash = _template().copy()
     minhash.clear()
     if found:
         minhash.update_batch([shingle.encode("utf-8") for shingle in found])
@@ -147,9 +167,10 @@ def band_hashes(sig: Signature) -> list[int]:
     if sig.shingles < MIN_SHINGLES:
         return []
     data = sig.to_bytes()
-    width = ROWS * 4
+    bands, rows = lsh_bands()
+    width = rows * 4
     return [int.from_bytes(hashlib.blake2b(data[band * width:(band + 1) * width], digest_size=8).digest(),
-                           "little", signed=True) for band in range(BANDS)]
+                           "little", signed=True) for band in range(bands)]
 
 
 def cluster(ordered: Iterable[tuple[str, Signature]], candidates: Mapping[str, Iterable[str]],

@@ -49,19 +49,22 @@ def handle(args: argparse.Namespace) -> int:
     from demo.server import serve_sites
     from demo.sites import demo_sites
     from flows.commands.run import print_summary
+    from flows.head_start import HeadStart
     from flows.prefect_server import import_flows, prefect_api
     from warehouse.snapshot import snapshot_path
 
     print("Serving sample union sites on 127.0.0.1 (motions database, two Blogger blogs, two WordPress branch "
           "sites, a news site's RSS and JSON feeds) and ingesting them (about 30 s on first use)...")
     sites = demo_sites(reposts=True)  # a press release and two reposts of it: one story
-    with serve_sites(sites) as servers, tempfile.TemporaryDirectory(prefix="unionwatch-demo-") as tmp, \
-            prefect_api(while_starting=import_flows):
+    with serve_sites(sites) as servers, tempfile.TemporaryDirectory(prefix="unionwatch-demo-") as tmp:
         path = Path(tmp, "sources.toml")
         path.write_text(sources_toml({name: server.url for name, server in servers.items()}), encoding="utf-8")
-        from flows.ingest import ingest
+        sources = load_sources(path)
+        # Fetching starts at once; Prefect and its server get ready meanwhile, and the flow takes it over.
+        with HeadStart(sources, args.db) as head_start, prefect_api(while_starting=import_flows):
+            from flows.ingest import ingest
 
-        summary = ingest(load_sources(path), args.db, command="demo")
+            summary = ingest(sources, args.db, command="demo", head_start=head_start)
     print_summary(summary, args.db)
     print(f"\nTry these in any DuckDB client (.venv/bin/duckdb -readonly {snapshot_path(args.db)}):")
     for query in TRY_QUERIES:

@@ -25,16 +25,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Load the sources file, run the flow, print the summary."""
+    from flows.head_start import HeadStart
     from flows.prefect_server import import_flows, prefect_api
     from flows.settings import load_settings
 
     settings = load_settings(args.sources)  # every mistake in the file stops the run before any request
     sources, crawler = settings.sources, settings.crawler
     print(f"Ingesting {sum(s.enabled for s in sources)} enabled sources from {args.sources} into {args.db}...")
-    with prefect_api(while_starting=import_flows):
+    # Fetching starts at once; Prefect and its server get ready meanwhile, and the flow takes it over.
+    with HeadStart(sources, args.db, crawler) as head_start, prefect_api(while_starting=import_flows):
         from flows.ingest import ingest
 
-        summary = ingest(sources, args.db, command="run", crawler=crawler, alerts_config=args.sources)
+        summary = ingest(sources, args.db, command="run", crawler=crawler, alerts_config=args.sources,
+                         head_start=head_start)
     print_summary(summary, args.db)
     return EXIT_OK if summary.ok else EXIT_SOURCE_FAILED
 
