@@ -233,7 +233,11 @@ def test_killed_while_loading_a_source_writes_all_of_it_or_none(moment: str, pad
     db = tmp_path / "warehouse.duckdb"
     run = Run(cli_env, sources, db, tmp_path / "killed")
     run.wait_for("every page fetched", lambda: len(server.requests) >= requests)
-    if moment == "loading":  # after fetching, the run opens the warehouse only to load what it fetched
+    # Fetching starts before the flow; the flow then creates the warehouse and records the run, closes it,
+    # and opens it again only to load what was fetched.
+    run.wait_for("the run recorded in the warehouse", lambda: run.holds_open(db), every=0.001)
+    run.wait_for("the warehouse closed after recording the run", lambda: not run.holds_open(db), every=0.001)
+    if moment == "loading":
         run.wait_for("the warehouse opened for the load", lambda: run.holds_open(db), every=0.001)
     else:  # the write-ahead log appears when the load commits
         run.wait_for("the load committing", lambda: Path(f"{db}.wal").exists(), every=0.001)
