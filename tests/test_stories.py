@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from html import escape as escaped
 from pathlib import Path
@@ -9,13 +11,25 @@ from pathlib import Path
 import feedparser
 import pytest
 from alerts_support import SmtpReceiver, baseline, load, post, write_config
+from datasketch import MinHashLSH
 
 from alerts import run_alerts
 from alerts.render import AGAIN_SECTION
 from benchmarks.stories_data import BOILERPLATE, FURNITURE_BOTTOM, INTROS, RELEASES, body
 from benchmarks.stories_eval import TARGET, evaluate
 from flows.cli import main
-from transforms.stories import Member, Signature, cluster, exact_similarity, signature, similarity
+from transforms.stories import (
+    CANDIDATE_JACCARD,
+    LSH_BANDS,
+    LSH_ROWS,
+    NUM_PERM,
+    Member,
+    Signature,
+    cluster,
+    exact_similarity,
+    signature,
+    similarity,
+)
 from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
 from warehouse.outbox import COPY_OF_STORY, due_items, enqueue, register_subscription
@@ -36,6 +50,29 @@ def test_the_labelled_set_is_clustered_above_target() -> None:
     scores, _ = evaluate()
     assert scores.precision >= TARGET, f"pairwise precision {scores.precision:.3f}"
     assert scores.recall >= TARGET, f"pairwise recall {scores.recall:.3f}"
+
+
+def test_the_lsh_bands_are_the_ones_datasketch_chooses_for_the_candidate_threshold() -> None:
+    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == (LSH_BANDS, LSH_ROWS)
+
+
+SIGN_ALONE = """
+import sys
+from transforms.stories import band_hashes, signature
+sig = signature(" ".join(f"word{i}" for i in range(40)))
+print(len(band_hashes(sig)), "scipy.integrate" in sys.modules)
+import datasketch
+from datasketch.minhash import MinHash
+print(datasketch.MinHash is MinHash, "scipy.integrate" in sys.modules)
+"""
+
+
+def test_signing_loads_no_scipy_and_datasketch_still_imports_whole_afterwards() -> None:
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", SIGN_ALONE], capture_output=True, text=True, timeout=300,
+                         check=True, cwd=root).stdout.splitlines()
+    assert out == [f"{LSH_BANDS} False", "True True"]
 
 
 def test_a_repost_behind_an_intro_is_a_copy_and_shared_boilerplate_is_not() -> None:

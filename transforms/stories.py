@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lazy_import import submodule
+
 if TYPE_CHECKING:
     from datasketch import MinHash
 
@@ -32,6 +34,9 @@ SEED = 1
 SCHEME = "affine32"
 MIN_SHINGLES = 20
 CANDIDATE_JACCARD = 0.4  # LSH threshold: pairs below it are rarely looked at
+# Bands and rows per band of the signature: datasketch's MinHashLSH choice for CANDIDATE_JACCARD and NUM_PERM
+# (tests hold them to it). Asking MinHashLSH at run time would import scipy.integrate into the loading process.
+LSH_BANDS, LSH_ROWS = 32, 4
 COPY_CONTAINMENT = 0.8  # a document joins a story when this share of the shorter text is in the other
 COPY_JACCARD = 0.45  # and overlap this much overall: a short release inside shared boilerplate is no copy
 WORD = re.compile(r"[^\W_]+")
@@ -42,21 +47,11 @@ def _template() -> MinHash:
     """The empty MinHash every signature starts from, built on first use.
 
     CRC-32 as the base hash: one C call per shingle (datasketch's SHA-1 default took half the signing time);
-    the MinHash permutations on top of it are datasketch's. Importing datasketch imports scipy.integrate (for
-    MinHashLSH's parameters), so it waits until a run has a document to sign.
+    the MinHash permutations on top of it are datasketch's. Its minhash module is imported on its own: the
+    package's __init__ imports MinHashLSH and with it scipy.integrate, which signing never uses.
     """
-    from datasketch import MinHash
-
+    MinHash = submodule("datasketch.minhash").MinHash  # noqa: N806 (a class)
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
-
-
-@cache
-def lsh_bands() -> tuple[int, int]:
-    """Bands and rows per band of the signature, as datasketch's MinHashLSH chooses them (32 of 4 at 0.4)."""
-    from datasketch import MinHashLSH
-
-    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
 
 
 @dataclass(frozen=True)
@@ -167,10 +162,9 @@ def band_hashes(sig: Signature) -> list[int]:
     if sig.shingles < MIN_SHINGLES:
         return []
     data = sig.to_bytes()
-    bands, rows = lsh_bands()
-    width = rows * 4
+    width = LSH_ROWS * 4
     return [int.from_bytes(hashlib.blake2b(data[band * width:(band + 1) * width], digest_size=8).digest(),
-                           "little", signed=True) for band in range(bands)]
+                           "little", signed=True) for band in range(LSH_BANDS)]
 
 
 def cluster(ordered: Iterable[tuple[str, Signature]], candidates: Mapping[str, Iterable[str]],
