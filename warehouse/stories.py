@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from transforms.stories import Member, Signature, Similarity, band_hashes, cluster, explain, signature
@@ -170,14 +171,22 @@ def _sign_stale(con: duckdb.DuckDBPyConnection) -> list[str]:
                        SELECT document_id, content_hash, CAST(shingles AS INTEGER), CAST(minhash AS BLOB)
                        FROM signatures_df""")
         con.execute("DELETE FROM story_bands WHERE document_id IN (SELECT document_id FROM signatures_df)")
-        con.register("bands_df", pd.DataFrame(
-            [(row[0], band, value) for row, sig in zip(chunk, signatures, strict=True)
-             for band, value in enumerate(band_hashes(sig))], columns=["document_id", "band", "h"]))
+        con.register("bands_df", _bands_frame([row[0] for row in chunk], signatures))
         con.execute("""INSERT INTO story_bands
                        SELECT CAST(document_id AS VARCHAR), CAST(band AS SMALLINT), CAST(h AS BIGINT) FROM bands_df""")
         con.unregister("bands_df")
         con.unregister("signatures_df")
     return stale
+
+
+def _bands_frame(document_ids: list[str], signatures: list[Signature]) -> pd.DataFrame:
+    """One row per LSH band of each signature, in typed columns (the connection keeps registered frames until
+    it closes, and a column of Python ints costs five times the memory of an int64 one)."""
+    hashes = [band_hashes(sig) for sig in signatures]
+    return pd.DataFrame({
+        "document_id": [document_id for document_id, found in zip(document_ids, hashes, strict=True) for _ in found],
+        "band": np.fromiter((band for found in hashes for band in range(len(found))), dtype=np.int16),
+        "h": np.fromiter((value for found in hashes for value in found), dtype=np.int64)})
 
 
 def _ordered(con: duckdb.DuckDBPyConnection, ids: list[str] | None = None) -> list[tuple[str, Signature]]:
