@@ -380,8 +380,10 @@ def cache_folder() -> Path:
 
 
 def _weights_path(folder: Path, fingerprint: str) -> Path:
-    """The cache file of one examples fingerprint under this numpy and scipy (L-BFGS may differ across them)."""
-    key = hashlib.sha256(f"{fingerprint}:{np.__version__}:{version('scipy')}".encode()).hexdigest()[:32]
+    """The cache file of one examples fingerprint, under this training's settings and this numpy and scipy
+    (L-BFGS may differ across them)."""
+    settings = f"{fingerprint}:{REGULARISATION}:{DIMENSIONS}:{CHAR_NGRAMS}:{np.__version__}:{version('scipy')}"
+    key = hashlib.sha256(settings.encode()).hexdigest()[:32]
     return folder / f"related-weights-{key}.npz"
 
 
