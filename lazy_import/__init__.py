@@ -56,26 +56,3 @@ def defer(name: str, without: tuple[str, ...] = ()) -> None:
     spec = importlib.util.find_spec(name)
     if spec is not None:  # not installed: importing it fails as usual
         sys.modules[name] = _Deferred(name, spec, without)
-
-
-def submodule(name: str) -> ModuleType:
-    """Import the submodule `name` ("package.module") without running its package's __init__ when the package
-    is not loaded yet: for a package whose __init__ imports far more than the submodule needs.
-
-    The package's other submodules that `name` imports load the same way; a later `import package` runs the
-    real __init__, which finds them already loaded.
-    """
-    package = name.rpartition(".")[0]
-    if package in sys.modules:
-        return importlib.import_module(name)
-    spec = importlib.util.find_spec(package)
-    if spec is None:
-        raise ModuleNotFoundError(f"No module named {package!r}", name=package)
-    stand_in = ModuleType(package)
-    stand_in.__spec__, stand_in.__path__ = spec, list(spec.submodule_search_locations or [])
-    sys.modules[package] = stand_in
-    try:
-        return importlib.import_module(name)
-    finally:
-        if sys.modules.get(package) is stand_in:
-            del sys.modules[package]
