@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from datasketch import LeanMinHash
+from datasketch import LeanMinHash, MinHashLSH
 
 from benchmarks.stories_data import LABELLED
 from transforms import stories
@@ -100,7 +100,7 @@ def scale(count: int) -> dict[str, float]:
             rows = con.execute(ORDERED_SQL, {"ids": None}).fetchall()
         ordered = [(d, stories.Signature.from_bytes(m, n)) for d, n, m in rows]
     started = time.perf_counter()
-    lsh = stories.MinHashLSH(threshold=stories.CANDIDATE_JACCARD, num_perm=stories.NUM_PERM)
+    lsh = MinHashLSH(threshold=stories.CANDIDATE_JACCARD, num_perm=stories.NUM_PERM)
     for document_id, sig in ordered:
         minhash = LeanMinHash(seed=stories.SEED, hashvalues=sig.hashvalues, scheme=stories.SCHEME)
         lsh.query(minhash)

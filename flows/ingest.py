@@ -28,10 +28,11 @@ from records import CrawlerSettings, Extraction, Known, SourceConfig, Unsupporte
 from records.sources import RECORD_KINDS
 from transforms.classify import Rules, load_rules, rules_fingerprint
 from transforms.pipeline import deduped, refine
+from transforms.related import examples_fingerprint, load_examples
 from warehouse.archive import archived_responses
 from warehouse.db import WarehouseError, kept_open
 from warehouse.load import SourceLoad, finish_run, load_source, record_source_failure
-from warehouse.state import known_states, published_sources, volume_histories
+from warehouse.state import known_states, published_sources, scored_contents, volume_histories
 from warehouse.stories import StoryRefresh, refresh_stories
 
 LOGGER = logging.getLogger("unionwatch")
@@ -83,9 +84,14 @@ def extract_task(source: SourceConfig, known: Known, crawler: CrawlerSettings,
 
 
 @task(name="rebuild", cache_policy=NO_CACHE, task_run_name="rebuild-{source.id}")
-def rebuild_task(source: SourceConfig, db_path: str, pool: ProcessPoolExecutor, rules: Rules) -> Extraction:
-    """Parse and refine one source's archived responses again, without network, in the pool's processes."""
-    return rebuild(pool, source, archived_responses(db_path, source.id), rules=rules)
+def rebuild_task(source: SourceConfig, db_path: str, pool: ProcessPoolExecutor, rules: Rules,
+                 examples_fingerprint: str) -> Extraction:
+    """Parse and refine one source's archived responses again, without network, in the pool's processes.
+
+    A document whose content is unchanged keeps the relatedness stored for it under the same examples.
+    """
+    return rebuild(pool, source, archived_responses(db_path, source.id), rules=rules,
+                   scored=scored_contents(db_path, source.id, examples_fingerprint))
 
 
 # Batches reach this task wrapped in prefect's quote(): the engine would otherwise walk every document of
@@ -189,7 +195,8 @@ def reparse(sources: list[SourceConfig], db_path: str, rules_path: str | None = 
             if sources:
                 warm_up_task.submit()  # every rebuilt batch is validated: import GX while the workers parse
             with kept_open(db_path), parse_pool() as pool:
-                futures = {source.id: rebuild_task.submit(source, db_path, quote(pool), quote(rules))
+                examples = examples_fingerprint(load_examples())
+                futures = {source.id: rebuild_task.submit(source, db_path, quote(pool), quote(rules), examples)
                            for source in sources}
                 summary = load_all(sources, futures, rules, db_path, run_id, sighting=False, volume_runs=None)
         return summary

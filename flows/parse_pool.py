@@ -13,7 +13,7 @@ import multiprocessing.connection
 import os
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,19 +55,20 @@ class RefinedExtraction(Extraction):
 
 
 def rebuild(pool: ProcessPoolExecutor, source: SourceConfig, responses: Iterable[RawResponse],
-            chunk: int = CHUNK, rules: Rules | None = None) -> Extraction:
+            chunk: int = CHUNK, rules: Rules | None = None, scored: Mapping[str, str] | None = None) -> Extraction:
     """`extractors.reparse_archive` of one source, in chunks spread over the pool, results in archive order.
 
-    With `rules`, each chunk's documents are refined in the worker that parsed them (a RefinedExtraction).
+    With `rules`, each chunk's documents are refined in the worker that parsed them (a RefinedExtraction);
+    documents whose content is what `scored` holds for them are not scored again (`refine_each`).
     """
     if source.kind in REBUILDERS:  # reads feed and pages together: one job
-        return pool.submit(_rebuild_part, source, list(responses), rules).result()
+        return pool.submit(_rebuild_part, source, list(responses), rules, scored).result()
     merged = RefinedExtraction(source_id=source.id, discovered_via="archive") if rules else Extraction(
         source_id=source.id, discovered_via="archive")
     pending = iter(responses)
     jobs: deque[Future[Extraction]] = deque()
     for part in iter(lambda: list(islice(pending, chunk)), []):
-        jobs.append(pool.submit(_rebuild_part, source, part, rules))
+        jobs.append(pool.submit(_rebuild_part, source, part, rules, scored))
         if len(jobs) > IN_FLIGHT:  # read the archive no faster than it is parsed
             _merge(merged, jobs.popleft().result())
     while jobs:
@@ -75,14 +76,15 @@ def rebuild(pool: ProcessPoolExecutor, source: SourceConfig, responses: Iterable
     return merged
 
 
-def _rebuild_part(source: SourceConfig, responses: list[RawResponse], rules: Rules | None) -> Extraction:
+def _rebuild_part(source: SourceConfig, responses: list[RawResponse], rules: Rules | None,
+                  scored: Mapping[str, str] | None) -> Extraction:
     """One job: parse `responses`, and refine their documents when given `rules`."""
     extraction = reparse_archive(source, responses)
     if rules is None:
         return extraction
     return RefinedExtraction(source_id=extraction.source_id, documents=extraction.documents,
                              failures=extraction.failures, discovered_via=extraction.discovered_via,
-                             refined=refine_each(extraction.documents, rules))
+                             refined=refine_each(extraction.documents, rules, scored=scored))
 
 
 def _merge(merged: Extraction, part: Extraction) -> None:

@@ -73,7 +73,9 @@ def _parse(text: str) -> datetime | None:
     if _ISO_8601.fullmatch(text):
         return datetime.fromisoformat(text.upper())
     rfc_822 = _TRAILING_ZONE.sub(lambda m: " " + _ZONE_OFFSETS[m.group(1).upper()], text)
-    for fmt in _RFC_822_FORMATS:
+    # Each RFC 822 format ends in %z, an offset with a sign or "Z". Not trying them on other text keeps the
+    # formats tried few: strptime keeps only five compiled formats, and compiles any other on every call.
+    for fmt in _RFC_822_FORMATS if "+" in rfc_822 or "-" in rfc_822 or rfc_822.endswith("Z") else ():
         try:
             return datetime.strptime(rfc_822, fmt)
         except ValueError:

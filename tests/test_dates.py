@@ -106,3 +106,42 @@ def test_parse_date_never_raises_and_is_aware(text: str) -> None:
     parsed = parse_date(text)
     assert parsed is None or (parsed.tzinfo is not None and parsed.utcoffset() is not None)
     assert parsed is None or 1990 <= parsed.year <= 2100
+
+
+def _every_format(text: str) -> datetime | None:
+    """What records.dates gave when it tried every format on every text (before RFC 822 was pre-checked)."""
+    from records import dates
+
+    try:
+        return datetime.fromisoformat(text.upper()) if dates._ISO_8601.fullmatch(text) else next(
+            (parsed for candidate, formats in (
+                (dates._TRAILING_ZONE.sub(lambda m: " " + dates._ZONE_OFFSETS[m.group(1).upper()], text),
+                 dates._RFC_822_FORMATS),
+                (dates._ORDINAL.sub(r"\1", text).rstrip("."), dates._TEXT_FORMATS))
+             for fmt in formats for parsed in [_strptime_or_none(candidate, fmt)] if parsed), None)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _strptime_or_none(text: str, fmt: str) -> datetime | None:
+    try:
+        return datetime.strptime(text, fmt)
+    except ValueError:
+        return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2030, 12, 31)),
+       st.sampled_from(["%a, %d %b %Y %H:%M:%S", "%a, %d %b %Y %H:%M", "%d %b %Y %H:%M:%S", "%A, %d %B %Y",
+                        "%A %d %B %Y", "%A, %B %d, %Y", "%d %B %Y", "%B %d, %Y", "%a %d %b %Y", "%d.%m.%y"]),
+       st.sampled_from(["", " +0000", " -0500", " GMT", " BST", " Z", " +01:00", "Z", " -"]), date_like)
+def test_skipping_formats_that_cannot_match_changes_no_result(moment, fmt, zone, noise) -> None:
+    from records import dates
+
+    for text in (moment.strftime(fmt) + zone, moment.strftime(fmt) + zone + noise, noise):
+        normalised = dates._SPACES.sub(" ", text).strip()
+        expected = _every_format(normalised) if normalised and len(normalised) <= dates._MAX_LENGTH else None
+        if expected is not None and not dates.MIN_YEAR <= expected.year <= dates.MAX_YEAR:
+            expected = None
+        assert parse_date(text) == (expected if expected is None or expected.tzinfo
+                                    else expected.replace(tzinfo=UTC)), text

@@ -24,7 +24,10 @@ from flows.parse_pool import parse_pool, rebuild
 from records import RawResponse, SourceConfig
 from transforms.classify import load_rules
 from transforms.pipeline import deduped, refine
+from transforms.related import default_model
 from warehouse.archive import archived_responses
+from warehouse.db import connect
+from warehouse.state import scored_contents
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -70,6 +73,29 @@ def test_chunks_refined_in_the_workers_give_what_refining_the_whole_batch_here_g
     assert deduped(there.refined) == expected
     assert any(item.document.title.endswith("(amended)") for item in expected)
     assert any(item.classification for item in expected) and all(item.relatedness for item in expected)
+
+
+def test_documents_unchanged_since_their_stored_score_are_not_scored_again(sites, db_path, tmp_path, pool) -> None:
+    ingest_sites(sites, tmp_path, db_path)
+    motions = next(s for s in load_sources(tmp_path / "sources.toml") if s.kind == "unison_motions")
+    responses = list(archived_responses(db_path, motions.id))
+    first_motion = next(raw for raw in responses if raw.role == ROLE_MOTION)
+    responses.append(replace(first_motion, body=first_motion.body.replace(b"</h1>", b" (amended)</h1>", 1)))
+    with connect(db_path) as con:  # one score lost (as for rows published before scores were kept)
+        con.execute("DELETE FROM relatedness WHERE document_id = (SELECT min(document_id) FROM relatedness "
+                    "WHERE document_id LIKE ? )", [f"{motions.id}:%"])
+    scored = scored_contents(db_path, motions.id, default_model().fingerprint)
+    rules = load_rules(None)
+
+    there = deduped(rebuild(pool, motions, iter(responses), chunk=3, rules=rules, scored=scored).refined)
+
+    assert deduped(refine(reparse_archive(motions, responses).documents, rules)) == [
+        item if item.relatedness is not None else replace(item, relatedness=default_model().score(
+            item.document.title, item.document.body)) for item in there]
+    rescored = {item.document.document_id for item in there if item.relatedness is not None}
+    amended = {item.document.document_id for item in there if item.document.title.endswith("(amended)")}
+    assert len(amended) == 1 and len(there) - len(scored) == 1 and len(rescored) == 2
+    assert amended < rescored and not rescored - amended <= set(scored)  # the edited one and the lost one
 
 
 def test_a_worker_warning_reaches_the_parent_logger(pool, caplog) -> None:

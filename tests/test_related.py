@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import CORE_SITES, write_sources
 from test_cli import unionwatch
@@ -81,6 +82,34 @@ def test_the_fingerprint_follows_the_examples_not_their_comments() -> None:
     edited = text.replace("HR and payroll", "HR and pensions", 1) if "HR and payroll" in text else text + (
         '\n[[related]]\ntext = "Pensions administration will move to a joint team."\n')
     assert examples_fingerprint(parse_examples(edited)) != bundled
+
+
+def test_fitted_weights_are_cached_per_examples_and_rebuilt_when_they_change(tmp_path: Path, monkeypatch) -> None:
+    from transforms import related
+
+    examples = load_examples()
+    trained = RelatednessModel(examples)
+    first = RelatednessModel(examples, cache=tmp_path)
+    [stored] = list(tmp_path.glob("related-weights-*.npz"))
+
+    def no_training(*args: object) -> None:
+        raise AssertionError("trained although the weights were cached")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(related, "_train", no_training)
+        again = RelatednessModel(examples, cache=tmp_path)
+    text = "HR and payroll will move to a joint team serving both councils, with 40 admin posts deleted."
+    for model in (first, again):
+        assert np.array_equal(model.weights, trained.weights) and model.bias == trained.bias
+        assert model.score("", text) == trained.score("", text)
+    edited = parse_examples(EXAMPLES_PATH.read_text(encoding="utf-8") + (
+        '\n[[not_related]]\ntext = "HR and payroll staff were told they will join one team serving both councils."\n'))
+    changed = RelatednessModel(edited, cache=tmp_path)
+    assert len(list(tmp_path.glob("related-weights-*.npz"))) == 2
+    assert not np.array_equal(changed.weights, trained.weights)
+    stored.write_bytes(b"not an npz file")  # unreadable: trained again and rewritten
+    assert np.array_equal(RelatednessModel(examples, cache=tmp_path).weights, trained.weights)
+    assert np.load(stored)["bias"] == trained.bias
 
 
 def test_new_examples_rescore_stored_documents_when_the_batch_is_loaded_again(tmp_path: Path) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import subprocess
+import sys
+import zlib
 from datetime import UTC, datetime, timedelta
 from html import escape as escaped
 from pathlib import Path
 
 import feedparser
+import numpy as np
 import pytest
 from alerts_support import SmtpReceiver, baseline, load, post, write_config
 
@@ -15,6 +20,7 @@ from alerts.render import AGAIN_SECTION
 from benchmarks.stories_data import BOILERPLATE, FURNITURE_BOTTOM, INTROS, RELEASES, body
 from benchmarks.stories_eval import TARGET, evaluate
 from flows.cli import main
+from transforms import stories
 from transforms.stories import Member, Signature, cluster, exact_similarity, signature, similarity
 from warehouse.db import connect, transaction
 from warehouse.migrate import migrate
@@ -232,3 +238,36 @@ def test_an_atom_entry_names_the_places_its_story_appeared_as_of_the_last_rewrit
     assert set(entries) == {HOSTILE_TITLE, "Procurement hub"}, "the later copy is no entry of its own"
     summary = entries[HOSTILE_TITLE].summary
     assert 'Also appeared at: <a href="https://wp.example.org/later.html">WP &lt;b&gt;branch&lt;/b&gt;</a>' in summary
+
+
+def test_signatures_are_datasketch_minhashes_bit_for_bit() -> None:
+    # transforms.stories computes datasketch's MinHash (affine32, CRC-32 base hash) itself; stored signatures and
+    # band hashes of earlier runs must stay valid, so every value must match the library's.
+    from datasketch import MinHash, MinHashLSH
+
+    template = MinHash(num_perm=stories.NUM_PERM, seed=stories.SEED, scheme=stories.SCHEME, hashfunc=zlib.crc32)
+    rng = random.Random(17)
+    vocabulary = [*PAYROLL.split()[:60], "café", "naïve", "Straße", "東京", "back-office", "2024", "UNISON"]
+    texts = ["", "one", "too short to shingle", PAYROLL, REPOST, PROCUREMENT] + [
+        " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 400))) for _ in range(300)]
+    for text in texts:
+        found = stories.shingles(text)
+        expected = template.copy()
+        expected.clear()
+        if found:
+            expected.update_batch([shingle.encode("utf-8") for shingle in found])
+        ours = signature(text)
+        assert ours.shingles == len(found)
+        assert ours.hashvalues.dtype == np.uint32
+        assert np.array_equal(ours.hashvalues, expected.hashvalues), text[:80]
+    lsh = MinHashLSH(threshold=stories.CANDIDATE_JACCARD, num_perm=stories.NUM_PERM)
+    assert stories.lsh_bands() == (lsh.b, lsh.r)
+
+
+def test_signing_a_run_imports_neither_datasketch_nor_scipy() -> None:
+    code = ("import sys; from transforms.stories import signature, band_hashes; "
+            "band_hashes(signature(' '.join(str(i) for i in range(99)))); "
+            "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "[]"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,13 +50,23 @@ def refine(docs: list[Document], rules: Rules, model: RelatednessModel | None = 
     return refine_each(dedupe(docs), rules, model)
 
 
-def refine_each(docs: list[Document], rules: Rules, model: RelatednessModel | None = None) -> list[Refined]:
-    """Clean, fingerprint, classify and score every one of `docs`, duplicates included (see `deduped`)."""
-    model = model or default_model()
+def refine_each(docs: list[Document], rules: Rules, model: RelatednessModel | None = None,
+                scored: Mapping[str, str] | None = None) -> list[Refined]:
+    """Clean, fingerprint, classify and score every one of `docs`, duplicates included (see `deduped`).
+
+    `scored` maps document ids to the content hash whose relatedness the warehouse holds under this model's
+    examples: a document refined to that same content is not scored again (its relatedness stays None, which
+    the loader leaves as stored).
+    """
     cleaned = [_clean(doc) for doc in docs]
+    hashes = [content_hash(doc) for doc in cleaned]
+    scored = scored or {}
+    if any(scored.get(doc.document_id) != digest for doc, digest in zip(cleaned, hashes, strict=True)):
+        model = model or default_model()
     # Title and body are clean_text output already (a title's lines joined with spaces stays so).
-    return [Refined(doc, content_hash(doc), classify(doc.title, doc.body, rules, cleaned=True),
-                    model.score(doc.title, doc.body)) for doc in cleaned]
+    return [Refined(doc, digest, classify(doc.title, doc.body, rules, cleaned=True),
+                    None if scored.get(doc.document_id) == digest else model.score(doc.title, doc.body))
+            for doc, digest in zip(cleaned, hashes, strict=True)]
 
 
 def deduped(refined: Iterable[Refined]) -> list[Refined]:

@@ -6,9 +6,11 @@ a flagged document is related whatever its score (the `documents` view says so).
 
 The model is a logistic regression over hashed features: word unigrams and bigrams, and the character 3- to
 5-grams of each word (so "centralise", "centralised" and "centralisation" share most features). Features are
-hashed with CRC-32 into 2**18 slots, so no vocabulary is stored and the result is the same on every machine.
-The model is trained from the examples file when first needed (well under a second, deterministic: L-BFGS from
-zero weights), so editing the file is all it takes to change it. Why this model and not scikit-learn or an
+hashed with CRC-32 into 2**18 slots, so no vocabulary is stored and the result is the same on every machine. The
+model is trained from the examples file when first needed (well under a second, deterministic: L-BFGS from zero
+weights), so editing the file is all it takes to change it. The bundled examples' fitted weights are kept in a
+cache folder (`cache_folder`) under the examples' fingerprint and the numpy and scipy versions, so later processes
+read them instead of training again; changed examples get a new file. Why this model and not scikit-learn or an
 embedding model is measured in benchmarks/RESULTS.md.
 
 A document's score is the model's probability for its title and body read as one text. A related document's
@@ -22,11 +24,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
+import tempfile
 import tomllib
 import zlib
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +39,7 @@ import numpy as np
 from transforms.normalize import clean_text
 
 EXAMPLES_PATH = Path(__file__).with_name("related_examples.toml")
+CACHE_ENV = "UNIONWATCH_CACHE"
 
 # Part of the fingerprint: bump when features, training or scoring change, so stored scores are refreshed.
 MODEL_VERSION = 1
@@ -219,12 +225,19 @@ def passages(title: str, body: str) -> list[str]:
 class RelatednessModel:
     """A logistic regression trained on labelled examples; score() and explain() read documents with it."""
 
-    def __init__(self, examples: Examples) -> None:
+    def __init__(self, examples: Examples, cache: Path | None = None) -> None:
+        """Train on `examples`; with a `cache` folder, fitted weights stored there for the same examples,
+        numpy and scipy are read instead of training again (and stored after training)."""
         self.examples = examples
         self.fingerprint = examples_fingerprint(examples)
         self._vectors = [vectorise(item.text) for item in examples.items]
-        labels = np.array([item.related for item in examples.items], dtype=float)
-        self.weights, self.bias = _train(self._vectors, labels)
+        cached = _cached_weights(cache, self.fingerprint) if cache else None
+        if cached is None:
+            labels = np.array([item.related for item in examples.items], dtype=float)
+            cached = _train(self._vectors, labels)
+            if cache:
+                _store_weights(cache, self.fingerprint, *cached)
+        self.weights, self.bias = cached
 
     def probability(self, vector: tuple[np.ndarray, np.ndarray]) -> float:
         """The model's probability that a passage with these features is related."""
@@ -354,8 +367,47 @@ def _shorten(text: str, limit: int) -> str:
 
 @cache
 def default_model() -> RelatednessModel:
-    """The model trained from the bundled examples file, built once per process."""
-    return RelatednessModel(load_examples())
+    """The model trained from the bundled examples file, built once per process (its weights cached on disk)."""
+    return RelatednessModel(load_examples(), cache=cache_folder())
+
+
+def cache_folder() -> Path:
+    """Where fitted weights are kept: $UNIONWATCH_CACHE, else $XDG_CACHE_HOME/unionwatch (~/.cache/unionwatch)."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unionwatch"
+
+
+def _weights_path(folder: Path, fingerprint: str) -> Path:
+    """The cache file of one examples fingerprint, under this training's settings and this numpy and scipy
+    (L-BFGS may differ across them)."""
+    settings = f"{fingerprint}:{REGULARISATION}:{DIMENSIONS}:{CHAR_NGRAMS}:{np.__version__}:{version('scipy')}"
+    key = hashlib.sha256(settings.encode()).hexdigest()[:32]
+    return folder / f"related-weights-{key}.npz"
+
+
+def _cached_weights(folder: Path, fingerprint: str) -> tuple[np.ndarray, float] | None:
+    """Weights stored for `fingerprint`, or None when there are none or they cannot be read."""
+    try:
+        with np.load(_weights_path(folder, fingerprint)) as stored:
+            weights = np.zeros(DIMENSIONS)
+            weights[stored["slots"]] = stored["weights"]
+            return weights, float(stored["bias"])
+    except (OSError, ValueError, KeyError, IndexError):
+        return None
+
+
+def _store_weights(folder: Path, fingerprint: str, weights: np.ndarray, bias: float) -> None:
+    """Keep fitted weights for later processes; a folder that cannot be written only costs the next a training."""
+    slots = np.flatnonzero(weights)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".npz", delete=False) as handle:
+            np.savez(handle, slots=slots, weights=weights[slots], bias=np.float64(bias))
+    except OSError:
+        return
+    os.replace(handle.name, _weights_path(folder, fingerprint))  # whole or not at all, whoever writes last
 
 
 def load_model(path: Path | None = None) -> RelatednessModel:

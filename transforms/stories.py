@@ -1,14 +1,14 @@
 """Story clusters: near-duplicate documents (reposts, lightly edited copies) grouped under their first document.
 
 A document's text is reduced to word shingles (runs of `SHINGLE_WORDS` lower-cased words of its body; the
-title is left out, as reposts retitle freely) and a MinHash signature of them (datasketch). Documents are
-taken in the order they were first seen; each one looks up earlier documents sharing a band of its signature
-(LSH: bands of the signature as datasketch's MinHashLSH chooses them for `CANDIDATE_JACCARD`, stored as
-hashes so the warehouse finds candidates with a join) and joins the story of the earliest one it copies.
-A copy is judged by containment, the share of the shorter text's shingles found in the longer one,
-estimated from the signatures and the shingle counts: an intro line, page furniture or a dropped paragraph
-leave it high, while two press releases that only share a union's boilerplate stay low. Texts with fewer
-than `MIN_SHINGLES` shingles are too short to judge and keep a story of their own.
+title is left out, as reposts retitle freely) and a MinHash signature of them (datasketch's affine32 MinHash,
+computed here with numpy). Documents are taken in the order they were first seen; each one looks up earlier
+documents sharing a band of its signature (LSH: bands of the signature as datasketch's MinHashLSH chooses them
+for `CANDIDATE_JACCARD`, stored as hashes so the warehouse finds candidates with a join) and joins the story
+of the earliest one it copies. A copy is judged by containment, the share of the shorter text's shingles found
+in the longer one, estimated from the signatures and the shingle counts: an intro line, page furniture or a
+dropped paragraph leave it high, while two press releases that only share a union's boilerplate stay low.
+Texts with fewer than `MIN_SHINGLES` shingles are too short to judge and keep a story of their own.
 """
 
 from __future__ import annotations
@@ -19,12 +19,8 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from datasketch import MinHash
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -37,26 +33,26 @@ COPY_JACCARD = 0.45  # and overlap this much overall: a short release inside sha
 WORD = re.compile(r"[^\W_]+")
 
 
-@cache
-def _template() -> MinHash:
-    """The empty MinHash every signature starts from, built on first use.
-
-    CRC-32 as the base hash: one C call per shingle (datasketch's SHA-1 default took half the signing time);
-    the MinHash permutations on top of it are datasketch's. Importing datasketch imports scipy.integrate (for
-    MinHashLSH's parameters), so it waits until a run has a document to sign.
-    """
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
+# LSH bands and rows per band of the signature, as datasketch's MinHashLSH chooses them for CANDIDATE_JACCARD
+# and NUM_PERM (a test holds them to its choice; computing it imports scipy.integrate).
+LSH_BANDS = (32, 4)
+MAX_HASH = np.uint32((1 << 32) - 1)  # the value of an empty signature
+# MurmurHash3's 32-bit finalizer: shifts and multipliers.
+FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
 
 @cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The multipliers and offsets of datasketch's affine32 permutations for SEED (its MinHash draws the same)."""
+    generator = np.random.RandomState(SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
 def lsh_bands() -> tuple[int, int]:
-    """Bands and rows per band of the signature, as datasketch's MinHashLSH chooses them (32 of 4 at 0.4)."""
-    from datasketch import MinHashLSH
-
-    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
+    """Bands and rows per band of the signature (32 of 4)."""
+    return LSH_BANDS
 
 
 @dataclass(frozen=True)
@@ -110,17 +106,28 @@ def shingles(text: str) -> set[str]:
     tokens = words(text)
     if len(tokens) <= SHINGLE_WORDS:
         return {" ".join(tokens)} if tokens else set()
-    return {" ".join(tokens[i:i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)}
+    return set(map(" ".join, zip(*(tokens[i:] for i in range(SHINGLE_WORDS)), strict=False)))
 
 
 def signature(text: str) -> Signature:
-    """The MinHash signature of `text`'s shingles."""
+    """The MinHash signature of `text`'s shingles: datasketch's MinHash(num_perm=NUM_PERM, seed=SEED,
+    scheme=SCHEME, hashfunc=zlib.crc32) of them, bit for bit, without its per-object overhead or its import.
+
+    CRC-32 of each shingle's UTF-8 bytes as the base hash (one C call per shingle), mixed by MurmurHash3's
+    finalizer, then each permutation a * h + b modulo 2**32 and the minimum per permutation.
+    """
     found = shingles(text)
-    minhash = _template().copy()
-    minhash.clear()
-    if found:
-        minhash.update_batch([shingle.encode("utf-8") for shingle in found])
-    return Signature(minhash.hashvalues.astype(np.uint32), len(found))
+    if not found:
+        return Signature(np.full(NUM_PERM, MAX_HASH, dtype=np.uint32), 0)
+    hashed = np.fromiter(map(zlib.crc32, map(str.encode, found)), dtype=np.uint32, count=len(found))
+    shift1, multiply1, shift2, multiply2, shift3 = FMIX32
+    hashed ^= hashed >> shift1
+    hashed *= multiply1
+    hashed ^= hashed >> shift2
+    hashed *= multiply2
+    hashed ^= hashed >> shift3
+    a, b = _permutations()
+    return Signature((hashed[:, None] * a + b).min(axis=0), len(found))
 
 
 def similarity(a: Signature, b: Signature) -> Similarity:

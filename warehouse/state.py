@@ -115,3 +115,15 @@ def known_counts(db_path: Path | str) -> dict[str, int]:
         except duckdb.CatalogException:  # a file without the schema yet
             return {}
     return dict(rows)
+
+
+def scored_contents(db_path: Path | str, source_id: str, examples_fingerprint: str) -> dict[str, str]:
+    """Document id -> content hash of a source's documents whose current version holds a relatedness score
+    under the examples `examples_fingerprint` (what `reparse` need not score again)."""
+    with connect(db_path) as con:
+        return dict(con.execute(
+            """SELECT k.document_id, v.content_hash
+               FROM document_keys k
+               JOIN document_versions v ON v.document_id = k.document_id AND v.version = k.current_version
+               JOIN relatedness r ON r.document_id = k.document_id AND r.version = k.current_version
+               WHERE k.source_id = ? AND r.examples_fingerprint = ?""", [source_id, examples_fingerprint]).fetchall())

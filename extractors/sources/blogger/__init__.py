@@ -30,6 +30,7 @@ from extractors.html.tree import (
     tree_of,
     tree_of_fragment,
 )
+from extractors.sources.blogger.atom import atom_page
 from extractors.sources.blogger.settings import (
     ANCHOR_NAME,
     AUTHOR,
@@ -188,13 +189,17 @@ def parse_feed_page(source_id: str, raw: RawResponse) -> FeedPage:
     """Posts of one Atom (or RSS) feed page and the link to the next page."""
     # Entry content is only ever read as text, after strip_boilerplate: feedparser's sanitizer and link
     # rewriting would add nothing but parsing time.
-    feed = feedparser.parse(raw.body, response_headers=raw.headers, sanitize_html=False,
-                            resolve_relative_uris=False)
-    if feed.bozo and not feed.entries:
-        raise FetchError(raw.url, f"feed is not parseable XML ({feed.bozo_exception})")
-    page = FeedPage(next_url=next((link.get("href") for link in feed.feed.get("links", [])
-                                   if link.get("rel") == "next"), None))
-    for entry in feed.entries:
+    plain = atom_page(raw)  # a plain Atom page is read in C, with feedparser's results
+    if plain is not None:
+        links, entries = plain
+    else:
+        feed = feedparser.parse(raw.body, response_headers=raw.headers, sanitize_html=False,
+                                resolve_relative_uris=False)
+        if feed.bozo and not feed.entries:
+            raise FetchError(raw.url, f"feed is not parseable XML ({feed.bozo_exception})")
+        links, entries = feed.feed.get("links", []), feed.entries
+    page = FeedPage(next_url=next((link.get("href") for link in links if link.get("rel") == "next"), None))
+    for entry in entries:
         permalink = next((link.get("href") for link in entry.get("links", [])
                           if link.get("rel") == "alternate" and "html" in link.get("type", "text/html")), None)
         match = ENTRY_ID.match(entry.get("id", ""))
