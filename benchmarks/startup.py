@@ -6,13 +6,15 @@ Every figure is measured in this one run, in CPU-seconds of whole process trees 
 machine may be shared; wall times then run long, CPU-seconds much less so):
 
 - start-up of `unionwatch run` over the five demo sites into a new warehouse, per way of reaching a Prefect
-  API: the server each run starts (what a run does with nothing configured), Prefect's ephemeral API, and
-  the server `unionwatch serve` started and announced (long-lived). CPU of the command's process tree plus,
-  for the long-lived server, that server's CPU during the run; wall time from the command to the first
-  request the demo sites receive. A second `run` into the same warehouse (nothing new) is timed too;
+  API: a server started for the run and stopped with it (UNIONWATCH_SERVER_LINGER=0), Prefect's ephemeral
+  API, the server an earlier command started and its keeper kept (the default when commands follow each
+  other within the linger), and the server `unionwatch serve` started and announced (long-lived). CPU of the
+  command's process tree plus, for a server that outlives the command, that server's CPU during the run;
+  wall time from the command to the first request the demo sites receive. A second `run` into the same
+  warehouse (nothing new) is timed too;
 - marginal CPU per document: `unionwatch backfill` of the synthetic web (benchmarks.synthetic) at two sizes,
   next to the bare fetch-and-parse (benchmarks.baseline fetch) of the same pages; the fixed CPU is the
-  intercept of the line through both sizes;
+  intercept of the line through both sizes, with a server started for each backfill and with a kept one;
 - a no-change scheduled run under `unionwatch serve`: both demo deployments run through Prefect's runner
   (run_deployment), after a first run that loads the sites; the flow runs' own durations and the time from
   the request to the end;
@@ -41,6 +43,8 @@ from benchmarks.run import RESULT_PREFIX, SyntheticSites, load_average, machine,
 from demo.server import SiteServer, serve_sites
 from demo.sites import demo_sites
 from flows.commands.demo import sources_toml
+from flows.prefect_server import LINGER_ENV
+from flows.server_keeper import DISCOVERY_FILE
 
 REPO = Path(__file__).resolve().parent.parent
 UNIONWATCH = [sys.executable, "-m", "flows.cli"]
@@ -48,6 +52,7 @@ TARGETS = {"fixed_cpu_s": 10.0, "first_request_s": 5.0, "marginal_ratio": 1.0, "
            "peak_rss_mb": 400.0}
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 TIMEOUT = 1800
+KEPT_LINGER = 600  # seconds: longer than any pause between the commands measured
 # A one-off run with Prefect's ephemeral API instead of a server of unionwatch's: what `unionwatch run` does,
 # without flows.prefect_server.
 EPHEMERAL_RUN = """
@@ -78,17 +83,18 @@ def process_cpu(pid: int) -> float:
 
 
 def timed(command: list[str], env: dict[str, str], sites: dict[str, SiteServer] | None = None,
-          server_pid: int | None = None) -> Result:
+          server_pid: int | list[int] | None = None) -> Result:
     """Run a command to its end: wall, CPU of its process tree (+ a long-lived server's), first request."""
     for site in (sites or {}).values():
         site.reset_log()
-    server_before = process_cpu(server_pid) if server_pid else 0.0
+    servers = [server_pid] if isinstance(server_pid, int) else server_pid or []
+    server_before = sum(process_cpu(pid) for pid in servers)
     cpu, wall, start = children_cpu(), time.perf_counter(), time.time()
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
     result: Result = {"wall_s": time.perf_counter() - wall, "cpu_s": children_cpu() - cpu,
                       "exit": done.returncode, "load": load_average()}
-    if server_pid:
-        result["server_cpu_s"] = process_cpu(server_pid) - server_before
+    if servers:
+        result["server_cpu_s"] = sum(process_cpu(pid) for pid in servers) - server_before
         result["cpu_s"] += result["server_cpu_s"]
     arrivals = [request.at for site in (sites or {}).values() for request in site.requests]
     result["first_request_s"] = min(arrivals) - start if arrivals else None
@@ -99,10 +105,29 @@ def timed(command: list[str], env: dict[str, str], sites: dict[str, SiteServer] 
 
 
 def environment(home: Path) -> dict[str, str]:
-    """A clean environment for the commands: its own Prefect home, no API configured, no telemetry."""
+    """A clean environment for the commands: its own Prefect home, no API configured, no telemetry, and a
+    server a command starts stopped with it (`kept` measures the other way)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
     return env | {"PREFECT_HOME": str(home), "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                  "GX_ANALYTICS_ENABLED": "false", "PYTHONPATH": str(REPO)}
+                  "GX_ANALYTICS_ENABLED": "false", "PYTHONPATH": str(REPO), LINGER_ENV: "0"}
+
+
+@contextmanager
+def kept(warm_up: list[str], env: dict[str, str]) -> Iterator[tuple[dict[str, str], list[int]]]:
+    """A server kept for later commands (UNIONWATCH_SERVER_LINGER), started by `warm_up` (not counted): the
+    commands' environment and the keeper's and its server's pids; the keeper is stopped at the end."""
+    # Its own Prefect home: a command measured with a server started for it must not find this one announced.
+    env = env | {LINGER_ENV: f"{KEPT_LINGER:g}", "PREFECT_HOME": f"{env['PREFECT_HOME']}-kept"}
+    done = subprocess.run(warm_up, cwd=REPO, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    if done.returncode not in (0, 1):  # 1: a source failed, which a warm-up may
+        raise RuntimeError(f"{' '.join(warm_up)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    keeper = json.loads(Path(env["PREFECT_HOME"], DISCOVERY_FILE).read_text(encoding="utf-8"))["pid"]
+    try:
+        yield env, [keeper, *(pid for pid, parent in parent_pids().items() if parent == keeper)]
+    finally:
+        os.kill(keeper, signal.SIGTERM)
+        while Path(f"/proc/{keeper}").exists():
+            time.sleep(0.2)
 
 
 def one_off(mode: str, sources: Path, work: Path, env: dict[str, str], sites: dict[str, SiteServer],
@@ -168,22 +193,28 @@ print(json.dumps(out))
     return run_python(["-c", code], env | {"PREFECT_API_URL": api_url})
 
 
-def backfill_cpu(docs: int, work: Path, env: dict[str, str], repeat: int) -> Result:
-    """Backfill CPU of unionwatch and of the bare loop over the synthetic web of `docs` documents."""
+def backfill_cpu(docs: int, work: Path, env: dict[str, str], repeat: int, kept_env: dict[str, str],
+                 kept_pids: list[int]) -> Result:
+    """Backfill CPU of unionwatch (with a server started for it, and with a kept one) and of the bare loop
+    over the synthetic web of `docs` documents."""
     folder = work / f"synthetic-{docs}"
     folder.mkdir(parents=True, exist_ok=True)
     sources = folder / "sources.toml"
     sites = SyntheticSites(docs, wordpress=False, sources=sources)
     try:
-        runs, bare = [], []
+        runs, kept_runs, bare = [], [], []
         for index in range(repeat):
-            db = folder / f"backfill-{index}.duckdb"
+            db, kept_db = folder / f"backfill-{index}.duckdb", folder / f"kept-{index}.duckdb"
             runs.append(timed([*UNIONWATCH, "-q", "backfill", "--sources", str(sources), "--db", str(db)], env))
+            kept_runs.append(timed([*UNIONWATCH, "-q", "backfill", "--sources", str(sources), "--db", str(kept_db)],
+                                   kept_env, server_pid=kept_pids))
             bare.append(timed([sys.executable, "-m", "benchmarks.baseline", "fetch", "--db", str(db)], env))
     finally:
         sites.close()
     return {"docs": docs, "unionwatch_cpu_s": [r["cpu_s"] for r in runs], "bare_cpu_s": [r["cpu_s"] for r in bare],
-            "unionwatch_wall_s": [r["wall_s"] for r in runs], "load": load_average()}
+            "kept_cpu_s": [r["cpu_s"] for r in kept_runs], "kept_server_cpu_s": [r["server_cpu_s"] for r in kept_runs],
+            "unionwatch_wall_s": [r["wall_s"] for r in runs],
+            "load": load_average()}
 
 
 def peak_rss(docs: int, work: Path, env: dict[str, str]) -> Result:
@@ -218,6 +249,7 @@ def report(results: Result) -> list[str]:
              "|---|---:|---:|---:|---:|"]
     for mode, label in (("per-run", "a server started for the run (nothing configured, no `serve`)"),
                         ("ephemeral", "Prefect's ephemeral API"),
+                        ("kept", "the server an earlier command started, kept by its keeper (incl. its CPU)"),
                         ("announced", "the server `unionwatch serve` started (incl. its CPU)")):
         runs = results["one_off"].get(mode, [])
         if not runs:
@@ -237,11 +269,16 @@ def report(results: Result) -> list[str]:
         bare = (median(large["bare_cpu_s"]) - median(small["bare_cpu_s"])) / added
         fixed = median(small["unionwatch_cpu_s"]) - uw * small["docs"]
         bare_fixed = median(small["bare_cpu_s"]) - bare * small["docs"]
-        lines += [f"| fixed CPU of a one-off backfill (intercept at {small['docs']:,} and {large['docs']:,} "
-                  f"documents) | {fixed:.1f} s | ≤ {TARGETS['fixed_cpu_s']:.0f} s | {bare_fixed:.2f} s |",
+        kept_uw = (median(large["kept_cpu_s"]) - median(small["kept_cpu_s"])) / added
+        kept_fixed = median(small["kept_cpu_s"]) - kept_uw * small["docs"]
+        lines += [f"| fixed CPU of a one-off backfill, server started for it (intercept at {small['docs']:,} and "
+                  f"{large['docs']:,} documents) | {fixed:.1f} s | ≤ {TARGETS['fixed_cpu_s']:.0f} s | "
+                  f"{bare_fixed:.2f} s |",
+                  f"| the same with the server an earlier command started, kept (incl. its CPU) | {kept_fixed:.1f} s | "
+                  f"≤ {TARGETS['fixed_cpu_s']:.0f} s | |",
                   f"| marginal CPU per document | {uw * 1000:.2f} ms | ratio bare/unionwatch "
                   f"{bare / uw:.2f} ≥ {TARGETS['marginal_ratio']} | {bare * 1000:.2f} ms |"]
-    for mode in ("per-run", "announced"):
+    for mode in ("per-run", "kept", "announced"):
         runs = results["one_off"].get(mode, [])
         if runs:
             lines.append(f"| wall to first request, one-off run, {mode} server | "
@@ -278,6 +315,12 @@ def measure(args: argparse.Namespace, work: Path, log: Callable[[str], None]) ->
                     log(f"one-off run, {mode}, {index + 1} of {args.repeat}...")
                     results["one_off"].setdefault(mode, []).append(
                         one_off(mode, sources, work, env, sites, None, index))
+            warm_up = [*UNIONWATCH, "-q", "run", "--sources", str(sources), "--db", str(work / "kept-first.duckdb")]
+            with kept(warm_up, env) as (kept_env, kept_pids):
+                for index in range(args.repeat):
+                    log(f"one-off run, with the server kept from an earlier command, {index + 1} of {args.repeat}...")
+                    results["one_off"].setdefault("kept", []).append(
+                        one_off("kept", sources, work, kept_env, sites, kept_pids, index))
             log("unionwatch serve...")
             with serving(sources, work / "served.duckdb", env, work / "serve.log") as (api_url, server_pid):
                 for index in range(args.repeat):
@@ -288,9 +331,17 @@ def measure(args: argparse.Namespace, work: Path, log: Callable[[str], None]) ->
                 results["scheduled"] = scheduled_runs(api_url, env)
     if args.large:
         results["marginal"] = []
-        for docs in (args.small, args.large):
-            log(f"backfill CPU at {docs:,} documents...")
-            results["marginal"].append(backfill_cpu(docs, work, env, args.repeat))
+        unreachable = work / "unreachable.toml"  # a run that starts the kept server and fetches nothing
+        unreachable.write_text('[[sources]]\nid = "nowhere"\nkind = "blogger"\nname = "nowhere"\n'
+                               'url = "http://127.0.0.1:9/"\n', encoding="utf-8")
+        warm_up = [*UNIONWATCH, "-q", "run", "--sources", str(unreachable), "--db", str(work / "warm-up.duckdb")]
+        if not args.repeat:  # no start-up measured above: a first start creates the Prefect database (not counted)
+            timed(warm_up, env)
+        with kept(warm_up, env) as (kept_env, kept_pids):
+            for docs in (args.small, args.large):
+                log(f"backfill CPU at {docs:,} documents...")
+                results["marginal"].append(backfill_cpu(docs, work, env, max(args.repeat, 1), kept_env,
+                                                        kept_pids))
     if args.rss_docs:
         log(f"peak RSS of a {args.rss_docs:,}-document backfill...")
         results["rss"] = peak_rss(args.rss_docs, work, env)
@@ -302,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     """Measure, print the figures as markdown and keep the raw results as JSON in the work folder."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each start-up measurement (default 3; 0 skips them)")
+                        help="runs of each measurement (default 3; 0 skips the start-ups and runs each backfill once)")
     parser.add_argument("--small", type=int, default=134, help="smaller backfill (default 134 documents)")
     parser.add_argument("--large", type=int, default=5134, help="larger backfill (default 5134; 0 skips both)")
     parser.add_argument("--rss-docs", type=int, default=10_000, help="backfill for peak RSS (0 skips it)")

@@ -55,13 +55,16 @@ def main(argv: list[str] | None = None) -> int:
     common.configure_logging(args.quiet)
     # Imported only now: the environment above must be in place before Prefect or GX load.
     from config.sources import ConfigError
-    from flows.prefect_server import ServerError
+    from flows.prefect_server import ServerError, SettingError, linger_seconds
     from warehouse.db import WarehouseError
 
     try:
+        linger_seconds()  # a mistyped setting stops the command before its first request
         return args.handler(args)
     except ConfigError as exc:
         return common.fail(f"config error: {exc}", common.EXIT_USAGE)
+    except SettingError as exc:
+        return common.fail(str(exc), common.EXIT_USAGE)
     except WarehouseError as exc:
         return common.fail(str(exc), common.EXIT_WAREHOUSE)
     except ServerError as exc:

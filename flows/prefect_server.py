@@ -1,12 +1,14 @@
-"""A local Prefect server when no Prefect API is configured: reuse `serve`'s, or start, wait until healthy, stop.
+"""A local Prefect server when no Prefect API is configured: reuse an announced one, or start one.
 
 `serve` announces the server it starts in a discovery file in the Prefect home; one-off commands use that
 server when the file names a live process and the server answers, so their runs show in `serve`'s UI.
+With no server announced, a one-off command starts one under a keeper (flows/server_keeper.py) that
+announces it the same way and stops it once no command has used it for UNIONWATCH_SERVER_LINGER seconds,
+so commands run one after another share one server's start; with 0 the server stops with the command.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -19,16 +21,25 @@ from pathlib import Path
 
 import requests
 
+from flows.server_keeper import (
+    DIE_WITH_PARENT,
+    DISCOVERY_FILE,
+    alive,
+    lease_folder,
+    read_announcement,
+    write_announcement,
+)
+
 STARTUP_TIMEOUT = 180.0  # a first start runs the server's database migrations (~15 s on this kind of machine)
 STOP_TIMEOUT = 15.0
-DISCOVERY_FILE = "unionwatch-server.json"  # in the Prefect home, while `serve`'s server runs
 REUSE_TIMEOUT = 2.0  # seconds an announced server has to answer before a command starts its own
 WORKER_TERM_GRACE = 2.0  # seconds after each SIGTERM to a `prefect worker` process
-# On Linux the server is started through this one-liner, which asks the kernel to send it SIGTERM when
-# unionwatch's starting thread ends (even by SIGKILL), then becomes `python -m prefect …`. Without it a
-# killed run left its server running. (subprocess's preexec_fn could do the same, but is unsafe with threads.)
-DIE_WITH_PARENT = ("import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); "  # 1: PR_SET_PDEATHSIG
-                   "os.execv(sys.executable, [sys.executable, '-m', 'prefect', *sys.argv[1:]])")
+LINGER_ENV = "UNIONWATCH_SERVER_LINGER"
+DEFAULT_LINGER = 300.0  # idle seconds a server started by a one-off command waits for the next command
+
+
+class SettingError(ValueError):
+    """An environment setting of the local server is unusable; the message says the fix (exit code 2)."""
 
 
 class ServerError(RuntimeError):
@@ -99,22 +110,24 @@ def discovery_file() -> Path:
 def announced(api_url: str) -> Iterator[None]:
     """Announce `api_url` with this process's id in the discovery file while the block runs."""
     path = discovery_file()
-    staged = path.with_name(f".{path.name}.{os.getpid()}")
-    staged.write_text(json.dumps({"api_url": api_url, "pid": os.getpid()}), encoding="utf-8")
-    staged.replace(path)  # readers see the whole file or none
+    write_announcement(path, {"api_url": api_url, "pid": os.getpid()})
     try:
         yield
     finally:
-        if _read_announcement(path).get("pid") == os.getpid():  # another `serve` may have announced since
+        if read_announcement(path).get("pid") == os.getpid():  # another `serve` may have announced since
             path.unlink(missing_ok=True)
 
 
 def announced_server() -> str | None:
-    """The API URL of the server `serve` announced, if its process lives and the server answers on loopback."""
-    entry = _read_announcement(discovery_file())
+    """The API URL of the server announced, if its announcer lives and the server answers on loopback."""
+    return _healthy(read_announcement(discovery_file()))
+
+
+def _healthy(entry: dict) -> str | None:
+    """The API URL of an announcement, if the process it names lives and the server answers on loopback."""
     url, pid = entry.get("api_url"), entry.get("pid")
     if not (isinstance(url, str) and url.startswith("http://127.0.0.1:") and url.endswith("/api")
-            and isinstance(pid, int) and _alive(pid)):
+            and isinstance(pid, int) and alive(pid)):
         return None
     try:
         healthy = requests.get(f"{url}/health", timeout=REUSE_TIMEOUT).json() is True
@@ -123,35 +136,80 @@ def announced_server() -> str | None:
     return url if healthy else None
 
 
-def _read_announcement(path: Path) -> dict:
-    """The discovery file's entry; empty when there is none or it is unreadable."""
+def linger_seconds() -> float:
+    """How long a server a one-off command starts waits, idle, for the next command (UNIONWATCH_SERVER_LINGER)."""
+    value = os.environ.get(LINGER_ENV, "").strip()
     try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return entry if isinstance(entry, dict) else {}
+        seconds = float(value) if value else DEFAULT_LINGER
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise SettingError(f"{LINGER_ENV}={value!r} is not a number of seconds >= 0\n  fix: e.g. "
+                           f"{LINGER_ENV}={DEFAULT_LINGER:g} (the default), or 0 to stop the Prefect server with "
+                           "the command")
+    return seconds
 
 
-def _alive(pid: int) -> bool:
-    """True while a process with this id exists."""
-    if pid <= 0:  # 0 and negative ids name process groups
-        return False
+@contextmanager
+def leased_server() -> Iterator[dict | None]:
+    """The announcement of a live, healthy server, held by this process's lease while the block runs.
+
+    The lease (flows/server_keeper.py) keeps a kept server from stopping under the command; it is taken
+    before the announcement is read a last time, so the keeper either sees it or has withdrawn the server.
+    `serve`'s server takes no lease: it runs until `serve` stops.
+    """
+    entry = read_announcement(discovery_file())
+    lease = None
+    if "linger" in entry and isinstance(entry.get("pid"), int):
+        lease = lease_folder(discovery_file().parent, entry["pid"]) / str(os.getpid())
+        try:
+            lease.touch()
+        except OSError:  # the keeper has gone and removed its folder
+            entry = {}
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
+        yield entry if entry and read_announcement(discovery_file()) == entry and _healthy(entry) else None
+    finally:
+        if lease:
+            lease.unlink(missing_ok=True)
+
+
+@contextmanager
+def kept_server(linger: float, while_starting: Callable[[], object] | None = None) -> Iterator[str]:
+    """Start a server under a keeper that announces it and stops it after `linger` idle seconds; yield its URL.
+
+    The keeper runs in its own session, so Ctrl-C reaches only the command; it holds this process's lease
+    from its start, and the lease is given back when the block ends.
+    """
+    port, home, log = free_port(), discovery_file().parent, server_log()
+    command = [sys.executable, "-m", "flows.server_keeper", "--home", str(home), "--port", str(port),
+               "--linger", f"{linger:g}", "--log", str(log), "--holder", str(os.getpid())]
+    keeper = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    lease = lease_folder(home, keeper.pid) / str(os.getpid())
+    api_url = f"http://127.0.0.1:{port}/api"
+    try:
+        _call(while_starting)
+        _wait_healthy(api_url, keeper, str(log))
+    except BaseException:
+        keeper.terminate()
+        raise
+    print(f"unionwatch: Prefect server {api_url.removesuffix('/api')} (keeper pid {keeper.pid}) stays up "
+          f"{linger:g} s after the last command using it, for the next ones; {LINGER_ENV}=0 stops it with "
+          "the command", file=sys.stderr)
+    try:
+        yield api_url
+    finally:
+        lease.unlink(missing_ok=True)
 
 
 @contextmanager
 def prefect_api(port: int | None = None, *, ui: bool = False, services: bool = False, announce: bool = False,
                 while_starting: Callable[[], object] | None = None) -> Iterator[str]:
-    """The configured Prefect API, else the server `serve` announced, else a local server for the block.
+    """The configured Prefect API, else an announced server, else a local server started for the block.
 
     With `announce` (`serve`), an announced server is not reused; the server started is announced instead.
-    `while_starting` runs while a started server boots (or at once when there is a server already).
+    Otherwise the server started is kept for the next commands (`kept_server`) unless UNIONWATCH_SERVER_LINGER
+    is 0. `while_starting` runs while a started server boots (or at once when there is a server already).
     Prefect's own fallback, its ephemeral API, also runs the server as a subprocess, but first imports the
     server's modules into the running process: 281 MB after one empty flow, against 208 MB this way.
     """
@@ -161,15 +219,24 @@ def prefect_api(port: int | None = None, *, ui: bool = False, services: bool = F
         _call(while_starting)
         yield url
         return
-    if not announce and (url := announced_server()):
-        _call(while_starting)
-        with temporary_settings(updates={PREFECT_API_URL: url}):
-            yield url
-        return
     # Settings, not the environment: Prefect reads that once, at import. Prefect's runner hands the
     # settings on to the flow-run processes it starts (`serve`). Without services nothing reads flow-run
     # heartbeats, and each flow run would wait up to a second at its end for its heartbeat thread.
-    heartbeats = {} if services else {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    no_heartbeats = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    linger = 0.0 if announce else linger_seconds()
+    with leased_server() if not announce else _nothing() as entry:
+        if entry:
+            _call(while_starting)
+            kept = no_heartbeats if "linger" in entry else {}  # a kept server runs no services
+            with temporary_settings(updates={PREFECT_API_URL: entry["api_url"], **kept}):
+                yield entry["api_url"]
+            return
+    if linger:
+        with kept_server(linger, while_starting) as api_url, \
+                temporary_settings(updates={PREFECT_API_URL: api_url, **no_heartbeats}):
+            yield api_url
+        return
+    heartbeats = {} if services else no_heartbeats
     with (local_server(port, str(server_log()), ui=ui, services=services, while_starting=while_starting)
           as api_url, temporary_settings(updates={PREFECT_API_URL: api_url, **heartbeats})):
         if announce:
@@ -177,6 +244,12 @@ def prefect_api(port: int | None = None, *, ui: bool = False, services: bool = F
                 yield api_url
         else:
             yield api_url
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    """No announced server to reuse."""
+    yield None
 
 
 def import_flows() -> None:

@@ -14,6 +14,7 @@ os.environ.update({
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "GX_ANALYTICS_ENABLED": "false",
+    "UNIONWATCH_SERVER_LINGER": "0",  # a server a command starts stops with it, unless a test says otherwise
 })
 
 from collections.abc import Iterator  # noqa: E402

@@ -1,10 +1,11 @@
-"""The Prefect API for a run: the configured one, else the one `serve` announced, else a local server started,
-used and stopped."""
+"""The Prefect API for a run: the configured one, else an announced one (`serve`'s, or one an earlier command
+started and its keeper keeps), else a local server started, used and stopped or kept for the next commands."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -15,7 +16,7 @@ import pytest
 import requests
 from conftest import alive
 
-from flows.prefect_server import announced, announced_server, discovery_file, local_server, prefect_api
+from flows.prefect_server import LINGER_ENV, announced, announced_server, discovery_file, local_server, prefect_api
 
 REPO = Path(__file__).parent.parent
 
@@ -31,6 +32,20 @@ with prefect_api() as url:
 print(url, summary.ok, "prefect.server.api.server" in sys.modules, flush=True)
 """
 
+# A run as above that first waits inside the block (longer than a kept server lingers), then says the pids
+# of the processes it started.
+SLOW_RUN_WITHOUT_API = """
+import sys, time
+from flows import environment
+environment.configure()
+from flows.ingest import ingest
+from flows.prefect_server import prefect_api
+with prefect_api() as url:
+    time.sleep(float(sys.argv[2]))
+    summary = ingest([], sys.argv[1])
+print(url, summary.ok, flush=True)
+"""
+
 # A process that starts a local server, says the server's pid, and waits to be killed.
 KILLED_HOLDER = """
 import os, threading, time
@@ -42,9 +57,28 @@ with local_server(ui=False, services=False):
 """
 
 
-def _environment() -> dict[str, str]:
-    """This session's environment without any Prefect API, as on a machine with nothing configured."""
-    return {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+def _environment(linger: float = 0) -> dict[str, str]:
+    """This session's environment without any Prefect API, as on a machine with nothing configured; a server
+    a command starts is kept `linger` seconds for the next command."""
+    return {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"} | {
+        LINGER_ENV: f"{linger:g}"}
+
+
+def _run(db: Path, linger: float, wait: float = 0.0) -> tuple[str, str]:
+    """A run with no API configured, waiting `wait` s once it has one: its API URL and whether it succeeded."""
+    done = subprocess.run([sys.executable, "-c", SLOW_RUN_WITHOUT_API, str(db), str(wait)], cwd=REPO,
+                          env=_environment(linger), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    url, ok = done.stdout.split()
+    return url, ok
+
+
+def _gone(pid: int, seconds: float) -> bool:
+    """Wait up to `seconds` for a process to end; True when it has."""
+    deadline = time.monotonic() + seconds
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not alive(pid)
 
 
 @pytest.fixture
@@ -129,3 +163,42 @@ def test_an_announcement_is_used_only_for_a_live_process_and_a_healthy_loopback_
         for text, expected in cases.items():
             announcement.write_text(text, encoding="utf-8")
             assert announced_server() == expected, text
+
+
+def test_a_server_a_run_started_is_kept_announced_and_used_by_the_next_run(tmp_path: Path, announcement: Path) -> None:
+    first, ok = _run(tmp_path / "w.duckdb", linger=120)
+    assert ok == "True"
+    kept = json.loads(announcement.read_text())
+    try:
+        assert kept["api_url"] == first and kept["linger"] == 120 and alive(kept["pid"])
+        assert requests.get(f"{first}/health", timeout=5).json() is True  # still serving after the command
+        before = _flow_runs(first)
+        second, ok = _run(tmp_path / "w.duckdb", linger=120)
+        assert second == first and ok == "True"
+        assert _flow_runs(first) == before + 1  # the second run shows on the same server
+    finally:
+        os.kill(kept["pid"], signal.SIGTERM)  # as a shutdown would: the keeper stops its server
+    assert _gone(kept["pid"], 30) and not announcement.exists()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{first}/health", timeout=5)
+
+
+def test_a_kept_server_stays_while_a_command_uses_it_then_stops_when_idle(tmp_path: Path,
+                                                                            announcement: Path) -> None:
+    url, ok = _run(tmp_path / "w.duckdb", linger=1, wait=4)  # the run outlasts the linger: its lease holds
+    assert ok == "True"
+    keeper = json.loads(announcement.read_text())["pid"] if announcement.exists() else None
+    assert keeper is None or _gone(keeper, 30)
+    assert not announcement.exists()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/health", timeout=5)
+
+
+def test_a_bad_linger_setting_stops_the_command_with_a_clear_error(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "-q", "run", "--sources", str(REPO / "sources.toml"),
+                           "--db", str(tmp_path / "w.duckdb")], cwd=REPO,
+                          env=_environment() | {LINGER_ENV: "ten minutes"}, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 2
+    assert f"{LINGER_ENV}='ten minutes' is not a number of seconds" in done.stderr
+    assert not (tmp_path / "w.duckdb").exists()  # stopped before anything was fetched or written
