@@ -24,6 +24,13 @@ examples:
   unionwatch run --sources my.toml --db /srv/uw.duckdb
   unionwatch COMMAND --help               # what each command does and takes
 
+environment (each optional):
+  PREFECT_API_URL                  the Prefect server to use (else serve's, a kept one, or a new one)
+  UNIONWATCH_SERVER_LINGER         seconds a server a command started stays for the next (300; 0: none)
+  UNIONWATCH_DUCKDB_MEMORY_LIMIT   DuckDB memory cap when writing (128MB)
+  UNIONWATCH_CACHE                 where the relatedness model's fitted weights are kept (~/.cache/unionwatch)
+  alert channels (SMTP, Slack, Teams, webhooks): docs/alerts.md; scheduling and scale: docs/scaling.md
+
 exit codes: 0 ok, 1 a source failed (the others were loaded), 2 bad config or usage,
             3 warehouse busy or unwritable, 4 the local Prefect server did not start"""
 

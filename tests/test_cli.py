@@ -30,6 +30,18 @@ def test_help_teaches_the_commands(tmp_path: Path) -> None:
     assert "unionwatch demo" in result.stdout and "unionwatch run" in result.stdout and "exit codes" in result.stdout
 
 
+def test_help_names_each_setting_with_the_default_the_code_uses(tmp_path: Path) -> None:
+    from flows.prefect_server import DEFAULT_LINGER, LINGER_ENV
+    from transforms.related import CACHE_ENV
+    from warehouse.db import MEMORY_LIMIT_ENV, WRITER_MEMORY_LIMIT
+
+    lines = unionwatch("--help", cwd=tmp_path).stdout.splitlines()
+    named = {line.split()[0]: line for line in lines if line.startswith("  UNIONWATCH_")}
+    assert f"({DEFAULT_LINGER:.0f};" in named[LINGER_ENV]
+    assert f"({WRITER_MEMORY_LIMIT})" in named[MEMORY_LIMIT_ENV]
+    assert "~/.cache/unionwatch" in named[CACHE_ENV]
+
+
 def test_config_error_stops_before_anything_runs(tmp_path: Path) -> None:
     (tmp_path / "sources.toml").write_text('[[sources]]\nid = "x"\nkind = "myspace"\nurl = "http://127.0.0.1:9/"\n')
     result = unionwatch("run", "--db", "w.duckdb", cwd=tmp_path)
